@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendDecimated, emptyPanelState, HISTORY_CAP, reducePanelState } from '../../src/protocol/panel-state';
+import type { HostToPanel, PanelState } from '../../src/protocol/webview';
+
+const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.reduce(reducePanelState, s);
+const started: HostToPanel = { type: 'sessionStarted', id: 7, name: 'seed', experimentFile: '/x/seed.neumann.json' };
+
+test('sessionStarted resets the state and marks the session running', () => {
+  const s = fold([started]);
+  assert.deepEqual(s.session, {
+    id: 7, name: 'seed', experimentFile: '/x/seed.neumann.json', status: 'running', phase: null, phaseLabel: null, fraction: 0,
+  });
+  assert.deepEqual(s.trainSteps, []);
+});
+
+test('events of another session id are ignored, and the input state is never mutated', () => {
+  const s = fold([started]);
+  const frozen = JSON.stringify(s);
+  const t = reducePanelState(s, { type: 'event', id: 8, event: { type: 'phase', phase: 'train', label: 'Training', fraction: 0.5 } });
+  assert.equal(t, s);
+  const u = reducePanelState(s, { type: 'event', id: 7, event: { type: 'phase', phase: 'train', label: 'Training', fraction: 0.5 } });
+  assert.equal(JSON.stringify(s), frozen);
+  assert.equal(u.session?.phaseLabel, 'Training');
+  assert.equal(u.session?.fraction, 0.5);
+});
+
+test('progress clamps the fraction; sessionEnded records outcome and error', () => {
+  let s = fold([started, { type: 'event', id: 7, event: { type: 'progress', phase: 'spectrum', fraction: 1.7 } }]);
+  assert.equal(s.session?.fraction, 1);
+  assert.equal(s.session?.phase, 'spectrum');
+  const error = { message: 'boom', code: 'input' as const, where: { kind: 'json' as const, path: 'neumann.alpha' } };
+  s = reducePanelState(s, { type: 'sessionEnded', id: 7, outcome: 'failed', error });
+  assert.equal(s.session?.status, 'failed');
+  assert.deepEqual(s.error, error);
+});
+
+test('a snapshot replaces the state wholesale', () => {
+  const snap = fold([started]);
+  const s = reducePanelState(emptyPanelState(), { type: 'snapshot', state: snap });
+  assert.deepEqual(s, snap);
+});
+
+test('train steps are decimated uniformly under the cap and keep the newest step', () => {
+  const stepsPerEpoch = 32;
+  const total = 3 * HISTORY_CAP + 17;
+  let s = fold([started]);
+  for (let g = 0; g < total; g++) {
+    const ev = { type: 'trainStep' as const, epoch: Math.floor(g / stepsPerEpoch), step: g % stepsPerEpoch, stepsPerEpoch, loss: 1 / (g + 1) };
+    s = reducePanelState(s, { type: 'event', id: 7, event: ev });
+  }
+  const gs = s.trainSteps.map((p) => p.epoch * p.stepsPerEpoch + p.step);
+  assert.ok(gs.length <= HISTORY_CAP, `kept ${gs.length}`);
+  assert.ok(gs.length >= HISTORY_CAP / 2, `kept ${gs.length}`);
+  assert.equal(gs[gs.length - 1], total - 1);
+  // Independent expectation: stride is the smallest power of two that fits the grid in the cap.
+  let stride = 1;
+  while (Math.floor((total - 1) / stride) + 1 > HISTORY_CAP) stride *= 2;
+  const grid = gs.slice(0, -1);
+  for (let i = 0; i < grid.length; i++) assert.equal(grid[i], i * stride);
+  assert.equal(s.trainSteps[0].loss, 1);
+});
+
+test('appendDecimated falls back to dropping the oldest point when the index does not increase', () => {
+  let list: number[] = [];
+  for (let i = 0; i < 10; i++) list = appendDecimated(list, 5, (x) => x, 4);
+  assert.equal(list.length, 4);
+});
