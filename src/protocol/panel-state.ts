@@ -93,24 +93,35 @@ function appendDropOldest<T>(list: T[], item: T, cap = HISTORY_CAP): T[] {
 }
 
 /**
- * Keeps the points whose index lies on a uniform grid idx0 + k·stride, plus the newest point as
- * a "tail" when it is off the grid (so the chart always shows the latest value). The stride is not
- * stored: it is the index gap between the first two points, which are always on the grid. When
- * the grid points exceed the cap the stride doubles. An index that does not increase (a protocol
- * quirk) falls back to dropping the oldest point, so the cap holds whatever arrives.
+ * Keeps the first point of every bucket of width w along the index (idx0 + [k·w, (k+1)·w)), plus
+ * the newest point as a "tail" when its bucket already has one, so the chart always shows the
+ * latest value. w is not stored: it is the smallest power of two for which the span of indices
+ * fits in cap − 1 buckets, so it is recomputed from the list alone. Works for irregular indices
+ * too (step events are coalesced upstream, so some steps never arrive). An index that does not
+ * increase (a protocol quirk) falls back to dropping the oldest point, so the cap holds regardless.
  */
 export function appendDecimated<T>(list: T[], item: T, index: (t: T) => number, cap = HISTORY_CAP): T[] {
-  if (list.length < 2) return [...list, item];
+  if (list.length === 0) return [item];
   const i0 = index(list[0]);
-  const stride = index(list[1]) - i0;
   const last = list[list.length - 1];
-  if (!(stride > 0) || !(index(item) > index(last))) return appendDropOldest(list, item, cap);
-  const onGrid = (t: T) => (index(t) - i0) % stride === 0;
-  const next = onGrid(last) ? list.slice() : list.slice(0, -1);
+  if (!(index(item) > index(last))) return appendDropOldest(list, item, cap);
+  const wOld = bucketWidth(index(last) - i0 + 1, cap);
+  const w = bucketWidth(index(item) - i0 + 1, cap);
+  const bucket = (t: T) => Math.floor((index(t) - i0) / w);
+  let next: T[];
+  if (w === wOld) {
+    const lastIsTail = list.length >= 2 && bucket(last) === bucket(list[list.length - 2]);
+    next = lastIsTail ? list.slice(0, -1) : list.slice();
+  } else {
+    next = [];
+    for (const t of list) if (next.length === 0 || bucket(t) !== bucket(next[next.length - 1])) next.push(t);
+  }
   next.push(item);
-  if (next.length <= cap) return next;
-  const wider = 2 * stride;
-  const kept = next.filter((t) => (index(t) - i0) % wider === 0);
-  if (kept[kept.length - 1] !== item) kept.push(item);
-  return kept;
+  return next;
+}
+
+function bucketWidth(span: number, cap: number): number {
+  let w = 1;
+  while (Math.ceil(span / w) > cap - 1) w *= 2;
+  return w;
 }

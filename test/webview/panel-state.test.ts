@@ -53,9 +53,9 @@ test('train steps are decimated uniformly under the cap and keep the newest step
   assert.ok(gs.length <= HISTORY_CAP, `kept ${gs.length}`);
   assert.ok(gs.length >= HISTORY_CAP / 2, `kept ${gs.length}`);
   assert.equal(gs[gs.length - 1], total - 1);
-  // Independent expectation: stride is the smallest power of two that fits the grid in the cap.
+  // Independent expectation: one point per 2^k steps, the smallest 2^k that leaves room for the newest step.
   let stride = 1;
-  while (Math.floor((total - 1) / stride) + 1 > HISTORY_CAP) stride *= 2;
+  while (Math.ceil(total / stride) > HISTORY_CAP - 1) stride *= 2;
   const grid = gs.slice(0, -1);
   for (let i = 0; i < grid.length; i++) assert.equal(grid[i], i * stride);
   assert.equal(s.trainSteps[0].loss, 1);
@@ -65,4 +65,26 @@ test('appendDecimated falls back to dropping the oldest point when the index doe
   let list: number[] = [];
   for (let i = 0; i < 10; i++) list = appendDecimated(list, 5, (x) => x, 4);
   assert.equal(list.length, 4);
+});
+
+test('irregular (coalesced) indices stay under the cap, increasing, without holes wider than two buckets', () => {
+  const cap = 100;
+  let list: number[] = [];
+  const input: number[] = [];
+  let x = 0;
+  let seed = 12345;
+  for (let i = 0; i < 2000; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    x += 1 + (seed % 7);
+    input.push(x);
+    list = appendDecimated(list, x, (v) => v, cap);
+    assert.ok(list.length <= cap);
+  }
+  assert.equal(list[0], input[0]);
+  assert.equal(list[list.length - 1], x);
+  for (let i = 1; i < list.length; i++) assert.ok(list[i] > list[i - 1]);
+  let w = 1;
+  while (Math.ceil((x - input[0] + 1) / w) > cap - 1) w *= 2;
+  for (let i = 1; i < list.length; i++) assert.ok(list[i] - list[i - 1] < 2 * w + 7, `gap ${list[i] - list[i - 1]} vs w ${w}`);
+  assert.ok(list.length >= cap / 2 - 1, `kept ${list.length}`);
 });
