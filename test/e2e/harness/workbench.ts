@@ -1,0 +1,182 @@
+/**
+ * Drives the VS Code workbench served by code-server in Debian's Chromium, the way a user does:
+ * the command palette, Quick Open, the Problems panel, the status bar, webview panels.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { chromiumPath, repoRoot } from './prerequisites';
+import { sleep, type CodeServer } from './code-server';
+
+export const resultsDir = join(repoRoot, 'test-results', 'e2e');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+export class Workbench {
+  /** Uncaught errors of the workbench page (a crash of our webview script shows up in its frame, see frameErrors). */
+  readonly pageErrors: string[] = [];
+
+  private constructor(
+    readonly page: Page,
+    private readonly context: BrowserContext,
+    readonly server: CodeServer,
+  ) {
+    page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+  }
+
+  static async open(browser: Browser, server: CodeServer): Promise<Workbench> {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const wb = new Workbench(page, context, server);
+    await page.goto(server.url);
+    await wb.waitReady();
+    return wb;
+  }
+
+  async waitReady(): Promise<void> {
+    await this.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The explorer shows the workspace once the remote file system answers.
+    await this.page.waitForSelector('.explorer-folders-view, .explorer-viewlet', { timeout: 60_000 });
+  }
+
+  async close(): Promise<void> {
+    await this.context.close();
+  }
+
+  /** F1, the command's title as shown in the palette ("Category: Title"), Enter. */
+  async runCommand(title: string): Promise<void> {
+    const input = await this.openPalette();
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 15_000 });
+    // Enter runs the focused (first) entry; make sure that is ours and not a fuzzy neighbour.
+    const first = await this.page.locator('.quick-input-widget .monaco-list-row').first().innerText();
+    if (!first.includes(title)) await row.click();
+    else await this.page.keyboard.press('Enter');
+  }
+
+  private async openPalette() {
+    const input = this.page.locator('.quick-input-widget input.input');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await this.page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 3000 });
+        return input;
+      } catch {
+        // Focus may be in a webview, which swallows keys: focus the workbench and retry.
+        await this.page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => {});
+      }
+    }
+    await input.waitFor({ state: 'visible', timeout: 3000 });
+    return input;
+  }
+
+  /** Picks an entry of an open quick pick by (part of) its label. */
+  async pickQuickItem(text: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
+  }
+
+  /** Quick Open (Ctrl+P) a workspace file by name and wait for its editor tab. */
+  async openFile(name: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(name);
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+  }
+
+  /** The frame (webviews live two iframes deep) whose document has `selector`. */
+  async findFrame(selector: string, timeoutMs = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const f of this.page.frames()) {
+        try {
+          if (await f.$(selector)) return f;
+        } catch {
+          /* frame navigating or detached */
+        }
+      }
+      await sleep(250);
+    }
+    throw new Error(`no frame has ${selector} after ${timeoutMs} ms`);
+  }
+
+  /** Text of a status bar entry whose DOM id ends with `itemId` (VS Code prefixes the extension id). */
+  async statusBarText(itemId: string): Promise<string> {
+    const item = this.page.locator(`.part.statusbar [id$="${itemId}"]`).first();
+    if ((await item.count()) === 0) return '';
+    return (await item.innerText()).trim();
+  }
+
+  /** Opens the Problems panel and returns its rows' text (message + location). */
+  async problems(): Promise<string[]> {
+    await this.runCommand('View: Focus Problems');
+    const rows = this.page.locator('.markers-panel .monaco-list-row');
+    await this.page.locator('.markers-panel').waitFor({ timeout: 10_000 });
+    await sleep(300);
+    return rows.allInnerTexts();
+  }
+
+  /** The active editor's text as the user sees it (Monaco renders only visible lines: keep files short). */
+  async editorText(): Promise<string> {
+    const lines = this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line');
+    await lines.first().waitFor({ timeout: 10_000 });
+    // Monaco positions lines absolutely and may render them out of order: sort by their top.
+    const rows = await lines.evaluateAll((els) =>
+      els.map((e) => ({ top: parseFloat((e as HTMLElement).style.top) || 0, text: e.textContent ?? '' })),
+    );
+    return rows
+      .sort((a, b) => a.top - b.top)
+      .map((r) => r.text.replace(/\u00a0/g, ' '))
+      .join('\n');
+  }
+
+  /** Texts of the notification toasts currently shown. */
+  async notifications(): Promise<string[]> {
+    return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(resultsDir, { recursive: true });
+    const path = join(resultsDir, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitReady();
+  }
+}
+
+/** Whether a canvas has been drawn on: some pixel differs from the first one. */
+export async function canvasIsDrawn(frame: Frame, selector: string): Promise<boolean> {
+  return frame.$eval(selector, (el) => {
+    const c = el as HTMLCanvasElement;
+    if (!c.width || !c.height) return false;
+    const g = c.getContext('2d');
+    if (!g) return false;
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < d.length; i += 4)
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) return true;
+    return false;
+  });
+}
