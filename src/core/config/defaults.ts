@@ -1,0 +1,31 @@
+/**
+ * Defaults of the optional experiment keys. schemas/experiment.schema.json documents the same
+ * values (`default`), and a test holds the two together.
+ */
+import type { AnalysisSpec } from './experiment';
+
+export const DEFAULT_SEED = 0;
+export const DEFAULT_WEIGHT_DECAY = 0;
+export const DEFAULT_DAMPING = 0;
+export const DEFAULT_TARGET = 'y';
+/** The motivating snippet: plain `v ← v − Hv` (α = 1), ten updates. */
+export const DEFAULT_MLP_NEUMANN = { alpha: 1, terms: 10 } as const;
+
+export const DEFAULT_ANALYSIS: Readonly<AnalysisSpec> = Object.freeze({
+  // A 2000×2000 float64 Hessian is 32 MB and its eigendecomposition takes seconds: the largest
+  // size for which "all eigenvalues" stays interactive.
+  exactMaxParams: 2000,
+  tolerance: 1e-3,
+  maxLanczosSteps: 80,
+  powerIteration: true,
+  hutchinsonSamples: 20,
+  trackEpochs: false,
+  epochLanczosSteps: 20,
+  // float32 HVPs vs float32 central differences agree to ~1e-3 on well-scaled models; 1e-2 leaves
+  // room for that noise while a wrong second-order term (errors of O(1)) still fails.
+  selfCheckTolerance: 1e-2,
+  // The hypergradient's error from a non-stationary point is about ‖∇L_T‖/λ_min relative to
+  // ‖H⁻¹∇L_V‖; with losses and curvatures of order 1 (standardised data), 1e-2 keeps that error
+  // around 1 %, the accuracy a Neumann approximation is used at anyway.
+  stationarityTolerance: 1e-2,
+});

@@ -1,0 +1,217 @@
+/**
+ * Experiment file → validated, defaulted `Experiment`. Three layers of checks, each an InputError
+ * at a JSON path: syntax (file:line:column), the JSON Schema (shape, types, ranges, unknown keys),
+ * then what a schema cannot say (square symmetric matrices, lengths that must agree, widths that
+ * must fit the loss, files that must exist). Relative paths resolve against the experiment
+ * file's folder (the working directory when there is no file).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { InputError, formatLocation } from '../errors';
+import { readCsvDataset } from '../data/csv';
+import type { Dataset } from '../data/dataset';
+import { syntheticSplits } from '../data/synthetic';
+import {
+  DEFAULT_ANALYSIS,
+  DEFAULT_DAMPING,
+  DEFAULT_MLP_NEUMANN,
+  DEFAULT_SEED,
+  DEFAULT_TARGET,
+  DEFAULT_WEIGHT_DECAY,
+} from './defaults';
+import type { AnalysisSpec, CsvSource, DataSpec, Experiment, MlpExperiment, NeumannSpec, ProblemSpec } from './experiment';
+import { parseJsonStrict } from './json-location';
+import { schemaErrors, show } from './schema';
+
+/** Thrown for an invalid experiment: located at the first problem, carrying all of them. */
+export class InvalidExperimentError extends InputError {
+  constructor(readonly problems: InputError[]) {
+    const [first, ...rest] = problems;
+    const more = rest.length === 0 ? '' : `\n${rest.length} more problem${rest.length > 1 ? 's' : ''}:\n${rest.map((p) => `  ${p.message}`).join('\n')}`;
+    super(bareMessage(first) + more, first.where);
+    this.name = 'InvalidExperimentError';
+  }
+}
+
+/** InputError prepends "<location>: " to its message; this is the message without it. */
+export function bareMessage(e: InputError): string {
+  const prefix = e.where ? `${formatLocation(e.where)}: ` : '';
+  return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
+/** Reads, parses and validates an experiment file. */
+export function readExperimentFile(path: string): Experiment {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'experiment file not found' : `cannot read experiment file (${code ?? String(e)})`;
+    throw new InputError(why, { kind: 'file', file });
+  }
+  return parseExperimentText(text, file);
+}
+
+/** Parses JSON text (strict: no comments or trailing commas) and validates it. */
+export function parseExperimentText(text: string, file: string | null): Experiment {
+  return validateExperiment(parseJsonStrict(text, file), file);
+}
+
+/** Validates a parsed experiment; throws InvalidExperimentError listing every problem. */
+export function validateExperiment(raw: unknown, file: string | null): Experiment {
+  const { experiment, problems } = checkExperiment(raw, file);
+  if (!experiment) throw new InvalidExperimentError(problems);
+  return experiment;
+}
+
+/** Every problem of a parsed experiment (for editor diagnostics), and the experiment when there are none. */
+export function checkExperiment(raw: unknown, file: string | null): { experiment: Experiment | null; problems: InputError[] } {
+  const structural = schemaErrors(raw, file);
+  if (structural.length > 0) return { experiment: null, problems: structural };
+  const problems: InputError[] = [];
+  const fail = (path: string, message: string) => problems.push(new InputError(message, { kind: 'json', file: file ?? undefined, path }));
+  const experiment = build(raw as RawExperiment, file, fail);
+  return problems.length > 0 ? { experiment: null, problems } : { experiment, problems };
+}
+
+/** Train and validation sets of an MLP experiment (CSV files or synthetic data from the seed). */
+export function loadExperimentData(exp: MlpExperiment): { train: Dataset; validation: Dataset } {
+  if (exp.data.kind === 'synthetic') return syntheticSplits(exp.data.synthetic, exp.seed);
+  return { train: readCsvDataset(exp.data.train.csv, exp.data.train), validation: readCsvDataset(exp.data.validation.csv, exp.data.validation) };
+}
+
+// The on-disk shape after the schema has accepted it.
+interface RawCsv {
+  csv: string;
+  target?: string;
+  features?: string[];
+}
+interface RawExperiment {
+  name?: string;
+  seed?: number;
+  data?: { train?: RawCsv; validation?: RawCsv; synthetic?: { kind: 'seed-regression'; n: number } };
+  model?: { layers: number[]; activation: MlpExperiment['model']['activation']; init?: { stateDict: string } };
+  loss?: MlpExperiment['loss'];
+  weightDecay?: number;
+  training?: MlpExperiment['training'];
+  neumann?: { alpha: number; terms: number; damping?: number; vector?: number[] };
+  analysis?: Partial<AnalysisSpec>;
+  problem?: { kind: ProblemSpec['kind']; point?: number[]; matrix?: number[][]; vector?: number[] };
+}
+
+type Fail = (path: string, message: string) => void;
+
+function build(raw: RawExperiment, file: string | null, fail: Fail): Experiment {
+  const absFile = file === null ? undefined : resolve(file);
+  const base = absFile ? dirname(absFile) : process.cwd();
+  const common = {
+    name: raw.name ?? defaultName(absFile),
+    ...(absFile ? { file: absFile } : {}),
+    seed: raw.seed ?? DEFAULT_SEED,
+    analysis: { ...DEFAULT_ANALYSIS, ...raw.analysis },
+  };
+  if (raw.problem) {
+    const problem = buildProblem(raw.problem, fail);
+    const dim = problem.kind === 'sum-of-cubes' ? problem.point.length : problem.vector.length;
+    const n = raw.neumann!;
+    if (n.vector && n.vector.length !== dim) {
+      fail('neumann.vector', `must have ${dim} entries, the problem's dimension (got ${n.vector.length})`);
+    }
+    const vector = n.vector ?? (problem.kind === 'sum-of-cubes' ? problem.point.map(() => 1) : [...problem.vector]);
+    return { ...common, kind: 'problem', problem, neumann: { alpha: n.alpha, terms: n.terms, damping: n.damping ?? DEFAULT_DAMPING, vector } };
+  }
+
+  const model = raw.model!;
+  const layers = model.layers;
+  const last = layers.length - 1;
+  const loss = raw.loss!;
+  if (loss === 'binary-cross-entropy' && layers[last] !== 1) {
+    fail(`model.layers.${last}`, `binary-cross-entropy needs a single output (one logit), so the last width must be 1 (got ${layers[last]})`);
+  }
+  if (loss === 'cross-entropy' && layers[last] < 2) {
+    fail(`model.layers.${last}`, `cross-entropy needs one output per class, so the last width must be at least 2 (got ${layers[last]}); for two classes with one output use binary-cross-entropy`);
+  }
+  const data = buildData(raw.data!, layers, loss, base, fail);
+  const stateDict = model.init ? existingFile(base, model.init.stateDict, 'model.init.stateDict', 'state_dict', fail) : undefined;
+  const neumann: NeumannSpec = {
+    alpha: raw.neumann?.alpha ?? DEFAULT_MLP_NEUMANN.alpha,
+    terms: raw.neumann?.terms ?? DEFAULT_MLP_NEUMANN.terms,
+    damping: raw.neumann?.damping ?? DEFAULT_DAMPING,
+  };
+  return {
+    ...common,
+    kind: 'mlp',
+    data,
+    model: { layers: [...layers], activation: model.activation, ...(stateDict ? { stateDict } : {}) },
+    loss,
+    weightDecay: raw.weightDecay ?? DEFAULT_WEIGHT_DECAY,
+    training: { ...raw.training! },
+    neumann,
+  };
+}
+
+function buildData(raw: NonNullable<RawExperiment['data']>, layers: number[], loss: MlpExperiment['loss'], base: string, fail: Fail): DataSpec {
+  if (raw.synthetic) {
+    if (layers[0] !== 1) fail('model.layers.0', `synthetic seed-regression data has one feature, so the first width must be 1 (got ${layers[0]})`);
+    const last = layers.length - 1;
+    if (layers[last] !== 1) fail(`model.layers.${last}`, `synthetic seed-regression data has one target, so the last width must be 1 (got ${layers[last]})`);
+    if (loss !== 'mse') fail('loss', `synthetic seed-regression data is a regression: use "mse" (got ${show(loss)})`);
+    return { kind: 'synthetic', synthetic: { ...raw.synthetic } };
+  }
+  const source = (key: 'train' | 'validation'): CsvSource => {
+    const r = raw[key]!;
+    const csv = existingFile(base, r.csv, `data.${key}.csv`, 'CSV file', fail) ?? resolve(base, r.csv);
+    if (r.features && r.features.length !== layers[0]) {
+      fail(`data.${key}.features`, `lists ${r.features.length} feature${r.features.length === 1 ? '' : 's'} but model.layers[0] (the input width) is ${layers[0]}`);
+    }
+    return { csv, target: r.target ?? DEFAULT_TARGET, ...(r.features ? { features: [...r.features] } : {}) };
+  };
+  return { kind: 'csv', train: source('train'), validation: source('validation') };
+}
+
+function buildProblem(raw: NonNullable<RawExperiment['problem']>, fail: Fail): ProblemSpec {
+  if (raw.kind === 'sum-of-cubes') return { kind: 'sum-of-cubes', point: [...raw.point!] };
+  const matrix = raw.matrix!;
+  const vector = raw.vector!;
+  const n = matrix.length;
+  let square = true;
+  matrix.forEach((row, i) => {
+    if (row.length !== n) {
+      square = false;
+      fail(`problem.matrix.${i}`, `row ${i} has ${row.length} entries; a square ${n}×${n} matrix needs ${n}`);
+    }
+  });
+  if (square) {
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const a = matrix[i][j];
+        const b = matrix[j][i];
+        // Symmetric up to rounding in the numbers as written (e.g. 0.1 computed two ways).
+        if (Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a), Math.abs(b))) {
+          fail(`problem.matrix.${i}.${j}`, `the matrix must be symmetric (a Hessian is): A[${i}][${j}] = ${a} but A[${j}][${i}] = ${b}`);
+        }
+      }
+    }
+  }
+  if (vector.length !== n) fail('problem.vector', `must have ${n} entries to match the ${n}×${n} matrix (got ${vector.length})`);
+  return { kind: 'quadratic', matrix: matrix.map((r) => [...r]), vector: [...vector] };
+}
+
+/** Resolves `rel` against `base`; records a problem (and returns undefined) unless it is an existing file. */
+function existingFile(base: string, rel: string, path: string, what: string, fail: Fail): string | undefined {
+  const abs = resolve(base, rel);
+  try {
+    if (statSync(abs).isFile()) return abs;
+    fail(path, `${abs} is not a file (expected a ${what})`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    fail(path, code === 'ENOENT' ? `${what} not found: ${abs}` : `cannot access ${what} ${abs} (${code ?? String(e)})`);
+  }
+  return undefined;
+}
+
+function defaultName(file: string | undefined): string {
+  if (!file) return 'experiment';
+  return basename(file).replace(/\.neumann\.json$|\.json$/i, '') || 'experiment';
+}
