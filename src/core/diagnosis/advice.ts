@@ -1,0 +1,296 @@
+/**
+ * From the two ends of the spectrum to a verdict and recommendations that cite this run's numbers.
+ * The series on A = H + δI multiplies the eigen-component of λ by (1 − α(λ + δ)) per term, so it
+ * converges iff every such factor is < 1 in size: λ_min + δ ≤ 0 can never be fixed by α (negative
+ * curvature), α(λ_max + δ) ≥ 2 can (step too large).
+ *
+ * Problem messages (verdict, negative-curvature, step-too-large, slow, not-stationary) carry no fix;
+ * recommendation messages (set-alpha, set-damping, set-terms, train-longer, use-cg) carry the fix.
+ */
+import type { CgStatus } from '../algorithms/cg';
+import { InputError } from '../errors';
+import { fmt, roundSig } from './format';
+import type { Advice, AdviceMessage, DampingAdvice, ExtremeEstimate, Interval, Verdict } from './report';
+import { contraction, spectralRadius, termsNeeded } from './spectral-radius';
+
+export interface DiagnoseInput {
+  alpha: number;
+  terms: number;
+  damping: number;
+  lambdaMin: ExtremeEstimate;
+  lambdaMax: ExtremeEstimate;
+  /** Target relative accuracy of the series (analysis.tolerance). */
+  tolerance: number;
+  /** ‖∇L_T(w)‖ at the trained weights; null for analytic problems. */
+  gradNormTrain: number | null;
+  stationarityTolerance: number;
+  cg: { status: CgStatus; iterations: number } | null;
+  /** Configured training epochs; null when there is nothing to train. */
+  epochs: number | null;
+  /** Last observed growth ratio ‖v_K‖/‖v_{K−1}‖ of the series run, cited next to ρ. */
+  observedGrowth?: number | null;
+  /**
+   * Recommended damping is δ = −λ_min,lower + margin·(λ_max,upper − λ_min,lower). The default 0.1
+   * bounds the condition number of H + δI by (1 + margin)/margin = 11, so ρ ≤ 1 − 1/11 at
+   * α = 1/(λ_max,upper + δ), while keeping δ (and the bias it adds to the solution) small.
+   */
+  dampingMargin?: number;
+}
+
+interface Shifted {
+  min: Interval;
+  max: Interval;
+}
+
+function check(input: DiagnoseInput): void {
+  if (!(input.alpha > 0) || !Number.isFinite(input.alpha)) {
+    throw new InputError(`α must be a positive number, got ${input.alpha}`, { kind: 'json', path: 'neumann.alpha' });
+  }
+  if (!(input.damping >= 0) || !Number.isFinite(input.damping)) {
+    throw new InputError(`damping must be ≥ 0, got ${input.damping}`, { kind: 'json', path: 'neumann.damping' });
+  }
+  if (!(input.tolerance > 0 && input.tolerance < 1)) {
+    throw new InputError(`tolerance must be in (0, 1), got ${input.tolerance}`, { kind: 'json', path: 'analysis.tolerance' });
+  }
+  for (const [name, e] of [['λ_min', input.lambdaMin], ['λ_max', input.lambdaMax]] as const) {
+    if (![e.value, e.interval[0], e.interval[1]].every(Number.isFinite)) {
+      throw new RangeError(`diagnose: ${name} estimate is not finite (${e.value} in [${e.interval[0]}, ${e.interval[1]}])`);
+    }
+  }
+}
+
+export function diagnose(input: DiagnoseInput): Advice {
+  check(input);
+  const { alpha, terms, damping: delta, lambdaMin, lambdaMax, tolerance: tol } = input;
+  const A = delta === 0 ? 'H' : 'H + δI';
+  const rhoName = delta === 0 ? 'ρ(I−αH)' : 'ρ(I−α(H+δI))';
+  const lmin = (x: number) => (delta === 0 ? `λ_min = ${fmt(x)}` : `λ_min + δ = ${fmt(x + delta)}`);
+  const lmax = (x: number) => (delta === 0 ? `λ_max = ${fmt(x)}` : `λ_max + δ = ${fmt(x + delta)}`);
+  const shifted: Shifted = {
+    min: [lambdaMin.interval[0] + delta, lambdaMin.interval[1] + delta],
+    max: [lambdaMax.interval[0] + delta, lambdaMax.interval[1] + delta],
+  };
+  const { rho, rhoInterval } = spectralRadius(alpha, lambdaMin.interval, lambdaMax.interval, delta);
+  const cMin = Math.max(...lambdaMin.interval.map((l) => contraction(alpha, l, delta)));
+  const cMax = Math.max(...lambdaMax.interval.map((l) => contraction(alpha, l, delta)));
+  const negCurvature = lambdaMin.value + delta < 0;
+  const stepTooLarge = alpha * (lambdaMax.value + delta) >= 2;
+  const positiveDefinite = shifted.min[0] > 0;
+  const kNow = termsNeeded(rho, tol);
+
+  // The verdict names the end that sets ρ; the error bars decide when the point values do not.
+  let verdict: Verdict;
+  if (rho >= 1) {
+    verdict = cMin > cMax && shifted.min[0] <= 0 ? 'diverges-negative-curvature' : 'diverges-step-too-large';
+  } else {
+    verdict = (kNow as number) > terms ? 'slow' : 'converges';
+  }
+  const diverges = verdict.startsWith('diverges');
+
+  const negPhrase = negCurvature
+    ? `${lmin(lambdaMin.value)} < 0 (negative curvature)`
+    : `${lmin(lambdaMin.value)} is within its error bar ±${fmt(lambdaMin.residual)} of 0 (possibly negative curvature)`;
+  const stepPhrase = stepTooLarge
+    ? `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)} (step too large)`
+    : `${lmax(lambdaMax.value)} + ${fmt(lambdaMax.residual)} can reach 2/α = ${fmt(2 / alpha)} (step too large)`;
+
+  let summary: string;
+  if (verdict === 'diverges-negative-curvature') {
+    summary = `Diverges: ${rhoName} = ${fmt(rho)} because ${negPhrase}${stepTooLarge ? `; ${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)} as well` : ''}.`;
+  } else if (verdict === 'diverges-step-too-large') {
+    summary = `Diverges: ${rhoName} = ${fmt(rho)} because ${stepPhrase}${negCurvature ? `; ${lmin(lambdaMin.value)} < 0 (negative curvature) as well` : ''}.`;
+  } else if (verdict === 'slow') {
+    summary = `Converges slowly: ${rhoName} = ${fmt(rho)} < 1, but tolerance ${fmt(tol)} needs K = ${kNow} terms and ${terms} are configured.`;
+  } else {
+    summary = `Converges: ${rhoName} = ${fmt(rho)} < 1, so K = ${kNow} terms reach tolerance ${fmt(tol)} (${terms} configured).`;
+  }
+
+  const messages: AdviceMessage[] = [];
+  const growth =
+    input.observedGrowth != null && Number.isFinite(input.observedGrowth)
+      ? ` The series run shows ‖v_K‖/‖v_K−1‖ = ${fmt(input.observedGrowth)}.`
+      : '';
+  messages.push({
+    kind: 'verdict',
+    severity: diverges ? 'error' : verdict === 'slow' ? 'warning' : 'info',
+    text: `${summary} ${rhoName} lies in [${fmt(rhoInterval[0])}, ${fmt(rhoInterval[1])}] given the error bars of λ_min and λ_max.${growth}`,
+    key: diverges ? 'neumann.alpha' : 'neumann.terms',
+  });
+
+  // Every cause that holds, with its own growth factor, whichever one sets ρ.
+  if (negCurvature) {
+    const cgNote =
+      input.cg?.status === 'indefinite' ? ` CG confirms it: it met pᵀ(${A})p ≤ 0 at iteration ${input.cg.iterations}.` : '';
+    messages.push({
+      kind: 'negative-curvature',
+      severity: diverges ? 'error' : 'warning',
+      text:
+        `${lmin(lambdaMin.value)} < 0: ${A} is indefinite, so its component along that eigenvector grows by ` +
+        `|1 − α·(${fmt(lambdaMin.value + delta)})| = ${fmt(contraction(alpha, lambdaMin.value, delta))} per term at α = ${fmt(alpha)}, ` +
+        `and by more than 1 for every α > 0: no step size makes the series converge.${cgNote}`,
+      key: 'neumann.damping',
+    });
+  }
+  if (stepTooLarge) {
+    messages.push({
+      kind: 'step-too-large',
+      severity: diverges ? 'error' : 'warning',
+      text:
+        `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)}: the top eigen-direction grows by ` +
+        `|1 − α·${fmt(lambdaMax.value + delta)}| = ${fmt(contraction(alpha, lambdaMax.value, delta))} per term at α = ${fmt(alpha)}.`,
+      key: 'neumann.alpha',
+    });
+  }
+  if (verdict === 'slow') {
+    messages.push({
+      kind: 'slow',
+      severity: 'warning',
+      text:
+        `${rhoName} = ${fmt(rho)}: after the configured ${terms} terms the error is still up to ρ^${terms} = ${fmt(rho ** terms)} ` +
+        `of ‖H⁻¹b‖; tolerance ${fmt(tol)} needs K = ⌈log(${fmt(tol)})/log(${fmt(rho)})⌉ = ${kNow}.`,
+      key: 'neumann.terms',
+    });
+  }
+
+  // Step-size numbers, from the conservative upper end of λ_max (+ δ).
+  const lmaxUpper = shifted.max[1];
+  const alphaMax = lmaxUpper > 0 ? 2 / lmaxUpper : null;
+  const alphaSuggested = lmaxUpper > 0 ? 1 / lmaxUpper : null;
+  let alphaOptimal: number | null = null;
+  let rhoOptimal: number | null = null;
+  let termsNeededOut: number | null = kNow;
+  let damping: DampingAdvice | null = null;
+
+  if (positiveDefinite) {
+    alphaOptimal = 2 / (lambdaMax.value + lambdaMin.value + 2 * delta);
+    rhoOptimal = spectralRadius(alphaOptimal, lambdaMin.interval, lambdaMax.interval, delta).rho;
+    // α* balances both ends exactly; when the error bars make it unsafe, fall back to 1/λ_max,upper.
+    const useOptimal = rhoOptimal < 1;
+    const aRec = roundSig(useOptimal ? alphaOptimal : (alphaSuggested as number), 3);
+    const rhoRec = spectralRadius(aRec, lambdaMin.interval, lambdaMax.interval, delta).rho;
+    const kRec = termsNeeded(rhoRec, tol);
+    if (diverges) termsNeededOut = kRec;
+    const improves = kRec !== null && (kNow === null || kRec < kNow);
+    if (improves && aRec !== alpha) {
+      const why = useOptimal
+        ? `α* = 2/(λ_max + λ_min${delta ? ' + 2δ' : ''}) = 2/(${fmt(lambdaMax.value)} + ${fmt(lambdaMin.value)}${delta ? ` + ${fmt(2 * delta)}` : ''})`
+        : `1/λ_max,upper = 1/${fmt(lmaxUpper)}`;
+      messages.push({
+        kind: 'set-alpha',
+        severity: 'info',
+        text:
+          `Set α = ${fmt(aRec)} (${why}): ${rhoName} = ${fmt(rhoRec)} and K = ${kRec} terms reach tolerance ${fmt(tol)}` +
+          `${kNow !== null ? ` (${kNow} at α = ${fmt(alpha)})` : ''}. Every α < α_max = 2/λ_max,upper = ${fmt(alphaMax as number)} converges.`,
+        key: 'neumann.alpha',
+        fix: { path: ['neumann', 'alpha'], value: aRec, label: `Set neumann.alpha to ${fmt(aRec)}` },
+      });
+      if (kRec > terms) messages.push(setTerms(kRec, `at α = ${fmt(aRec)}`));
+    }
+  } else {
+    damping = recommendDamping(input);
+    const d: DampingAdvice = damping;
+    if (diverges) termsNeededOut = d.termsNeeded;
+    const width = dampingWidth(lambdaMin, lambdaMax);
+    messages.push({
+      kind: 'set-damping',
+      severity: 'info',
+      text:
+        `Damp the Hessian: set δ = ${fmt(d.delta)} = −λ_min,lower + ${fmt(input.dampingMargin ?? 0.1)}·(λ_max,upper − λ_min,lower) ` +
+        `= ${fmt(-lambdaMin.interval[0])} + ${fmt((input.dampingMargin ?? 0.1) * width)}, so H + δI is positive definite; with ` +
+        `α = ${fmt(d.alpha)} = 1/(λ_max,upper + δ), ρ(I−α(H+δI)) = ${fmt(d.rho)}` +
+        `${d.termsNeeded !== null ? ` and K = ${d.termsNeeded} terms reach tolerance ${fmt(tol)}` : ''}. ` +
+        `The series then approximates (H + δI)⁻¹b, not H⁻¹b: a larger δ converges faster but biases the hypergradient more.`,
+      key: 'neumann.damping',
+      fix: { path: ['neumann', 'damping'], value: d.delta, label: `Set neumann.damping to ${fmt(d.delta)}` },
+    });
+    if (d.alpha !== alpha) {
+      messages.push({
+        kind: 'set-alpha',
+        severity: 'info',
+        text: `With δ = ${fmt(d.delta)}, set α = ${fmt(d.alpha)} = 1/(λ_max,upper + δ) = 1/${fmt(lambdaMax.interval[1] + d.delta)}: ρ = ${fmt(d.rho)}.`,
+        key: 'neumann.alpha',
+        fix: { path: ['neumann', 'alpha'], value: d.alpha, label: `Set neumann.alpha to ${fmt(d.alpha)}` },
+      });
+    }
+    if (d.termsNeeded !== null && d.termsNeeded > terms) messages.push(setTerms(d.termsNeeded, `with δ = ${fmt(d.delta)}, α = ${fmt(d.alpha)}`));
+  }
+
+  if (verdict === 'slow' && !messages.some((m) => m.kind === 'set-terms')) {
+    messages.push(setTerms(kNow as number, `at α = ${fmt(alpha)}`));
+  }
+
+  const useCg = input.cg?.status === 'converged' && (diverges || verdict === 'slow');
+  if (useCg && input.cg) {
+    messages.push({
+      kind: 'use-cg',
+      severity: 'info',
+      text:
+        `Conjugate gradient solved ${A === 'H' ? 'H' : '(H + δI)'}x = b in ${input.cg.iterations} iterations (one HVP each), while the ` +
+        `Neumann series ${diverges ? `diverges (${rhoName} = ${fmt(rho)})` : `needs K = ${kNow} terms`}: use CG for H⁻¹b.`,
+      key: 'neumann',
+    });
+  }
+
+  const notStationary = input.gradNormTrain !== null && input.gradNormTrain > input.stationarityTolerance;
+  if (notStationary) {
+    messages.push({
+      kind: 'not-stationary',
+      severity: 'warning',
+      text:
+        `‖∇L_T(w)‖ = ${fmt(input.gradNormTrain as number)} > ${fmt(input.stationarityTolerance)} (analysis.stationarityTolerance): ` +
+        `the implicit-function hypergradient −∇L_Vᵀ H⁻¹ w assumes ∇L_T(w) = 0, so it is unreliable here; train longer.`,
+      key: 'training.epochs',
+    });
+    if (input.epochs !== null) {
+      const epochs = Math.max(1, input.epochs) * 2;
+      messages.push({
+        kind: 'train-longer',
+        severity: 'info',
+        text: `Train longer: ${epochs} epochs instead of ${input.epochs}, then check ‖∇L_T(w)‖ again (now ${fmt(input.gradNormTrain as number)}).`,
+        key: 'training.epochs',
+        fix: { path: ['training', 'epochs'], value: epochs, label: `Set training.epochs to ${epochs}` },
+      });
+    }
+  }
+
+  return {
+    verdict,
+    summary,
+    messages,
+    alphaMax,
+    alphaSuggested,
+    alphaOptimal,
+    rhoOptimal,
+    termsNeeded: termsNeededOut,
+    damping,
+    useCg,
+    notStationary,
+  };
+
+  function setTerms(k: number, condition: string): AdviceMessage {
+    return {
+      kind: 'set-terms',
+      severity: 'info',
+      text: `Set terms = ${k}: the number of terms that reaches tolerance ${fmt(tol)} ${condition} (${terms} configured).`,
+      key: 'neumann.terms',
+      fix: { path: ['neumann', 'terms'], value: k, label: `Set neumann.terms to ${k}` },
+    };
+  }
+}
+
+/** λ_max,upper − λ_min,lower; for a negative-definite H (tiny width) at least |λ_min,lower|. */
+export function dampingWidth(lambdaMin: ExtremeEstimate, lambdaMax: ExtremeEstimate): number {
+  return Math.max(lambdaMax.interval[1] - lambdaMin.interval[0], Math.abs(lambdaMin.interval[0]));
+}
+
+/** δ = −λ_min,lower + margin·width (replacing the configured δ), α = 1/(λ_max,upper + δ), both rounded as cited. */
+export function recommendDamping(input: Pick<DiagnoseInput, 'lambdaMin' | 'lambdaMax' | 'tolerance' | 'dampingMargin'>): DampingAdvice {
+  const margin = input.dampingMargin ?? 0.1;
+  const lo = input.lambdaMin.interval[0];
+  const hi = input.lambdaMax.interval[1];
+  const width = dampingWidth(input.lambdaMin, input.lambdaMax);
+  const delta = roundSig(-lo + margin * width, 3);
+  const alpha = roundSig(1 / (hi + delta), 3);
+  const rho = spectralRadius(alpha, input.lambdaMin.interval, input.lambdaMax.interval, delta).rho;
+  return { delta, alpha, rho, termsNeeded: termsNeeded(rho, input.tolerance) };
+}
