@@ -1,0 +1,82 @@
+/**
+ * What a fault in a session means to the user: errors become ErrorInfo messages (never a hang or
+ * a silent exit). Shared by the worker (exceptions it catches) and the host-side client (a worker
+ * process that died without a report, e.g. V8 aborting at the heap limit).
+ */
+import { InputError } from '../core/errors';
+import { CancelledError } from '../core/util/abort';
+import type { ErrorInfo } from '../protocol/messages';
+
+/** The name of the editor setting that sets the worker's heap limit (package.json contributes it). */
+export const MEMORY_SETTING = 'neumannLens.worker.maxMemoryMb';
+
+export function isCancelled(err: unknown): boolean {
+  return err instanceof CancelledError || (err instanceof Error && err.name === 'CancelledError');
+}
+
+/** The heap is (nearly) exhausted; the message already says what to do. */
+export class OutOfMemoryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutOfMemoryError';
+  }
+}
+
+export function errorToInfo(err: unknown): ErrorInfo {
+  if (err instanceof OutOfMemoryError) return { message: err.message, code: 'oom', stack: err.stack };
+  if (err instanceof InputError) {
+    return { message: err.message, code: 'input', ...(err.where ? { where: err.where } : {}), stack: err.stack };
+  }
+  if (err instanceof RangeError && /allocation failed|array buffer allocation|invalid array length/i.test(err.message)) {
+    return { message: outOfMemoryMessage(null, err.message), code: 'oom', stack: err.stack };
+  }
+  if (err instanceof Error) return { message: err.message || err.name, code: 'internal', stack: err.stack };
+  return { message: `non-Error thrown: ${String(err)}`, code: 'internal' };
+}
+
+/** V8's fatal messages when the old space is exhausted (it aborts the process after printing them). */
+export function stderrSaysOutOfMemory(stderr: string): boolean {
+  return /heap out of memory|Reached heap limit|Allocation failed - JavaScript heap|Ineffective mark-compacts near heap limit/i.test(
+    stderr,
+  );
+}
+
+export function outOfMemoryMessage(limitMb: number | null, detail?: string): string {
+  const limit = limitMb !== null ? ` (heap limit ${Math.round(limitMb)} MB)` : '';
+  return (
+    `The session ran out of memory${limit}. Use a smaller model (fewer or narrower layers) or fewer rows, ` +
+    `or raise the ${MEMORY_SETTING} setting.` +
+    (detail ? ` (${detail})` : '')
+  );
+}
+
+/** The last `max` characters of a stream, kept as it is read. */
+export class TailBuffer {
+  private text = '';
+  constructor(private readonly max = 8192) {}
+  push(chunk: string | Buffer): void {
+    this.text += chunk.toString();
+    if (this.text.length > 2 * this.max) this.text = this.text.slice(-this.max);
+  }
+  get value(): string {
+    return this.text.length > this.max ? this.text.slice(-this.max) : this.text;
+  }
+}
+
+/** The ErrorInfo for a worker process that exited without sending a report or an error. */
+export function workerExitInfo(
+  code: number | null,
+  signal: NodeJS.Signals | null,
+  stderrTail: string,
+  maxMemoryMb: number | null,
+): ErrorInfo {
+  if (stderrSaysOutOfMemory(stderrTail)) {
+    return { message: outOfMemoryMessage(maxMemoryMb), code: 'oom', stack: stderrTail.trim() || undefined };
+  }
+  const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+  const tail = stderrTail.trim().split('\n').slice(-12).join('\n');
+  return {
+    message: `The worker process ${how} without a report.` + (tail ? `\nLast output on stderr:\n${tail}` : ' It wrote nothing to stderr.'),
+    code: 'worker-exit',
+  };
+}

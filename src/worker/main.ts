@@ -1,0 +1,60 @@
+/**
+ * Worker process entry (dist/worker.js), started by SessionClient with child_process.fork. Wires
+ * the protocol loop to process IPC and guards against outliving the host. Only one session runs
+ * per process, so that cancel-then-kill always releases everything.
+ */
+import { validateExperiment } from '../core/config/load';
+import { runSession } from '../session/run-session';
+import { OutOfMemoryError, outOfMemoryMessage } from './faults';
+import { startHeapWatch } from './heap-watch';
+import { parentPidFromEnv, startOrphanGuard } from './orphan-guard';
+import { WorkerLoop, type WorkerPort } from './worker-loop';
+import type { SessionOutcome, WorkerToHost } from '../protocol/messages';
+
+function main(): void {
+  if (!process.send) {
+    process.stderr.write('dist/worker.js is started by the Neumann Lens extension or SessionClient (it needs an IPC channel).\n');
+    process.exit(2);
+  }
+  const stopGuards: (() => void)[] = [];
+
+  let lastSent: Promise<void> = Promise.resolve();
+  let finishing = false;
+  const port: WorkerPort = {
+    send(msg: WorkerToHost) {
+      if (!process.connected) return;
+      lastSent = new Promise<void>((resolve) => process.send!(msg, undefined, undefined, () => resolve()));
+    },
+    finish(outcome: SessionOutcome) {
+      finishing = true;
+      for (const stop of stopGuards) stop();
+      // Exit once the last message (the `exit`) has been written to the channel.
+      const code = outcome === 'failed' ? 1 : 0;
+      void lastSent.then(() => process.exit(code));
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
+  };
+  const loop = new WorkerLoop(port, { validateExperiment, runSession });
+
+  const exitNow = (why: string): void => {
+    if (finishing) return;
+    loop.cancel(why);
+    // The host is gone: nobody is listening, so do not wait for the session to unwind.
+    process.exit(0);
+  };
+  process.on('disconnect', () => exitNow('the host disconnected'));
+  stopGuards.push(startOrphanGuard({ parentPid: parentPidFromEnv() ?? process.ppid, onOrphaned: exitNow }));
+  stopGuards.push(
+    startHeapWatch({
+      onNearLimit: (used, limit) => {
+        loop.fail(new OutOfMemoryError(outOfMemoryMessage(limit, `${used.toFixed(0)} MB in use`)));
+      },
+    }),
+  );
+  process.on('message', (m) => loop.receive(m));
+  process.on('uncaughtException', (err) => loop.fail(err));
+  process.on('unhandledRejection', (err) => loop.fail(err));
+  loop.announce();
+}
+
+main();
