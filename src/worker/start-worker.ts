@@ -1,17 +1,14 @@
 /**
- * Worker process entry (dist/worker.js), started by SessionClient with child_process.fork. Wires
- * the protocol loop to process IPC and guards against outliving the host. Only one session runs
- * per process, so that cancel-then-kill always releases everything.
+ * Wires the worker's protocol loop to process IPC and guards against outliving the host. Only
+ * one session runs per process, so that cancel-then-kill always releases everything.
  */
-import { validateExperiment } from '../core/config/load';
-import { runSession } from '../session/run-session';
 import { OutOfMemoryError, outOfMemoryMessage } from './faults';
 import { startHeapWatch } from './heap-watch';
 import { parentPidFromEnv, startOrphanGuard } from './orphan-guard';
-import { WorkerLoop, type WorkerPort } from './worker-loop';
+import { WorkerLoop, type WorkerDeps, type WorkerPort } from './worker-loop';
 import type { SessionOutcome, WorkerToHost } from '../protocol/messages';
 
-function main(): void {
+export function startWorker(deps: WorkerDeps): void {
   if (!process.send) {
     process.stderr.write('dist/worker.js is started by the Neumann Lens extension or SessionClient (it needs an IPC channel).\n');
     process.exit(2);
@@ -34,7 +31,7 @@ function main(): void {
       setTimeout(() => process.exit(code), 2000).unref();
     },
   };
-  const loop = new WorkerLoop(port, { validateExperiment, runSession });
+  const loop = new WorkerLoop(port, deps);
 
   const exitNow = (why: string): void => {
     if (finishing) return;
@@ -57,4 +54,3 @@ function main(): void {
   loop.announce();
 }
 
-main();
