@@ -1,0 +1,63 @@
+/**
+ * The exact Hessian of L_T at a fixed w as a LinearOperator: the data part through the cached
+ * tape's R-passes (float32 on the TF.js backend), plus λ·v for the weight decay in float64.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { CountingOperator } from '../operators/linear-operator';
+import type { MlpTape } from './mlp-tape';
+import type { HessianOperator } from './objective';
+
+/** Keeps a batch's R-pass intermediates (k × rows × widest layer floats, ×~4) around 64 MB. */
+const BATCH_FLOATS = 1 << 22;
+
+export class MlpHessianOperator extends CountingOperator implements HessianOperator {
+  private disposed = false;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly tape: MlpTape,
+    readonly size: number,
+    private readonly weightDecay: number,
+    rows: number,
+    widest: number,
+  ) {
+    super();
+    this.maxBatch = Math.max(1, Math.floor(BATCH_FLOATS / (rows * widest + size)));
+  }
+
+  protected apply(v: Float64Array): Float64Array {
+    return this.applyMany([v])[0];
+  }
+
+  protected override applyMany(vs: Float64Array[]): Float64Array[] {
+    if (this.disposed) throw new Error('Hessian operator used after dispose()');
+    const out: Float64Array[] = [];
+    for (let start = 0; start < vs.length; start += this.maxBatch) out.push(...this.batch(vs.slice(start, start + this.maxBatch)));
+    return out;
+  }
+
+  private batch(vs: Float64Array[]): Float64Array[] {
+    const n = this.size;
+    const k = vs.length;
+    const flat = new Float32Array(k * n);
+    vs.forEach((v, i) => {
+      if (v.length !== n) throw new RangeError(`Hessian product: vector has ${v.length} entries, expected ${n}`);
+      flat.set(v, i * n);
+    });
+    const hv = tf.tidy(() => this.tape.hessianTimes(tf.tensor2d(flat, [k, n])));
+    const data = hv.dataSync();
+    hv.dispose();
+    return vs.map((v, i) => {
+      const y = new Float64Array(n);
+      const off = i * n;
+      for (let j = 0; j < n; j++) y[j] = data[off + j] + this.weightDecay * v[j];
+      return y;
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.tape.dispose();
+  }
+}
