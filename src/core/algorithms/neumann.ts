@@ -37,7 +37,7 @@ export interface NeumannSeriesResult {
   growthRatios: number[];
   termHeads: number[][];
   solutionHead: number[];
-  /** First j at which v_j (or A v_j) was NaN/Inf, else null. */
+  /** First j at which v_j, its norm or A v_j was NaN/Inf (overflow), else null. */
   nonFiniteAtTerm: number | null;
   /** Index of the last term recorded (K unless stopped early). */
   lastTerm: number;
