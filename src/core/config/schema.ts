@@ -27,11 +27,11 @@ export function schemaErrors(raw: unknown, file: string | null): InputError[] {
   if (validate(raw)) return [];
   const errors = validate.errors ?? [];
   // A key that is not allowed at all needs no report about what is wrong inside it.
-  const banned = errors.filter((e) => e.keyword === 'false schema').map((e) => `${e.instancePath}/`);
+  const banned = errors.filter((e) => e.keyword === 'false schema').map((e) => e.instancePath);
   const seen = new Set<string>();
   const out: InputError[] = [];
   for (const e of errors) {
-    if (banned.some((b) => e.instancePath.startsWith(b))) continue;
+    if (e.keyword !== 'false schema' && banned.some((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`))) continue;
     const t = translate(e);
     if (!t) continue;
     const id = `${t.path}\u0000${t.message}`;
