@@ -37,6 +37,8 @@ for (const e of nodeEntries) {
     format: 'cjs',
     // tfjs-node is an optional native addon: never bundled, required at run time if present.
     external: ['@tensorflow/tfjs-node', ...(e.external ?? [])],
+    // jsonc-parser's UMD main requires its modules dynamically, which a bundle cannot follow.
+    alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
     banner: e.banner ? { js: e.banner } : undefined,
   });
 }
@@ -48,6 +50,10 @@ for (const e of webEntries) {
 mkdirSync(join(root, 'dist'), { recursive: true });
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
+
+// The panel's charts (uPlot) need its stylesheet beside media/panel.css, which @imports it
+// (a webview may load styles only from the extension's media/ folder).
+copyFileSync(join(root, 'node_modules/uplot/dist/uPlot.min.css'), join(root, 'media/uPlot.min.css'));
 
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
