@@ -1,0 +1,246 @@
+/**
+ * The HTML export: one self-contained file (inline CSS, hand-generated inline SVG charts, no
+ * scripts, no external references), readable in any browser and in light or dark mode.
+ * Number formatting is the panel's (src/webview/format.ts, pure), so the export and the panel agree.
+ */
+import type { DiagnosisReport } from './report';
+import { fmtHead, fmtInterval, fmtNum, fmtPercent, verdictSymbol, verdictTitle, verdictTone } from '../../webview/format';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+export function renderHtml(report: DiagnosisReport): string {
+  const n = report.neumann;
+  const sp = report.spectrum;
+  const tone = verdictTone(n.verdict);
+  const rows: [string, string][] = [
+    ['λ_min', `${fmtNum(sp.lambdaMin)} <span class="iv">${esc(fmtInterval(sp.lambdaMinInterval))}</span>`],
+    ['λ_max', `${fmtNum(sp.lambdaMax)} <span class="iv">${esc(fmtInterval(sp.lambdaMaxInterval))}</span>`],
+    ['α', fmtNum(n.alpha)],
+    ['2/α', n.alpha > 0 ? fmtNum(2 / n.alpha) : '—'],
+    ['δ (damping)', fmtNum(n.damping)],
+    [n.damping > 0 ? 'ρ(I−α(H+δI))' : 'ρ(I−αH)', `${fmtNum(n.rho)} <span class="iv">${esc(fmtInterval(n.rhoInterval))}</span>`],
+    ['K (terms)', String(n.terms)],
+  ];
+  if (report.advice.termsNeeded !== null) rows.push(['terms needed', String(report.advice.termsNeeded)]);
+  if (n.nonFiniteAtTerm !== null) rows.push(['non-finite at term', String(n.nonFiniteAtTerm)]);
+  const check = report.hvpSelfCheck;
+  const meta: [string, string][] = [
+    ['experiment', report.experimentFile ?? '(in memory)'],
+    ['created', report.createdAt],
+    ['backend', report.backend],
+    ['parameters', String(report.params)],
+    ['spectrum', `${sp.method}${sp.lanczosSteps !== null ? `, ${sp.lanczosSteps} Lanczos steps` : ''}, ${sp.hvps} HVPs`],
+    ['HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`],
+  ];
+  const charts = [termNormsSvg(report), histogramSvg(report), lossSvg(report), epochsSvg(report)].filter(Boolean).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Neumann Lens — ${esc(report.name)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+<h1>Neumann Lens — ${esc(report.name)}</h1>
+<section class="verdict ${tone}">
+<p class="title"><span aria-hidden="true">${verdictSymbol(n.verdict)}</span> ${esc(verdictTitle(n.verdict))}</p>
+<p class="summary">${esc(report.advice.summary)}</p>
+<table class="nums"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>
+</section>
+<table class="meta"><tbody>${meta.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
+<h2>Recommendations and findings</h2>
+<ul class="messages">${report.advice.messages.map((m) => `<li class="${m.severity}"><strong>${m.severity}</strong> ${esc(m.text)}${m.key ? ` <code>${esc(m.key)}</code>` : ''}${m.fix ? `<br><span class="fix">Fix: ${esc(m.fix.label)} (<code>${esc(m.fix.path.join('.'))} = ${esc(fmtNum(m.fix.value))}</code>)</span>` : ''}</li>`).join('\n')}</ul>
+<h2>Charts</h2>
+<div class="charts">${charts}</div>
+<h2>Hypergradient dL_V/dλ</h2>
+${hypergradientTable(report)}
+<h2>Neumann terms</h2>
+${termsTable(report)}
+</main>
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+:root{color-scheme:light dark;--fg:#1f2328;--bg:#fff;--muted:#59636e;--line:#d0d7de;--good:#1a7f37;--warn:#9a6700;--bad:#cf222e;--blue:#0969da;--orange:#bc4c00;--purple:#8250df}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--line:#3d444d;--good:#3fb950;--warn:#d29922;--bad:#f85149;--blue:#4493f8;--orange:#f0883e;--purple:#ab7df8}}
+body{font-family:system-ui,sans-serif;color:var(--fg);background:var(--bg);margin:0;padding:16px;line-height:1.45}
+main{max-width:1100px;margin:0 auto}
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em}
+.verdict{border:1px solid var(--line);border-left:6px solid var(--line);padding:8px 14px;border-radius:4px}
+.verdict.converges{border-left-color:var(--good)}.verdict.slow{border-left-color:var(--warn)}.verdict.diverges{border-left-color:var(--bad)}
+.verdict .title{font-size:1.3em;font-weight:600;margin:4px 0}
+.converges .title{color:var(--good)}.slow .title{color:var(--warn)}.diverges .title{color:var(--bad)}
+.summary{font-size:1.05em}
+table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+th[scope=row]{text-align:left;color:var(--muted);font-weight:600}
+.nums td{font-family:ui-monospace,monospace}.iv{color:var(--muted);font-size:.9em}
+.meta td{text-align:left;white-space:normal}
+.messages li{margin:4px 0}.messages .error strong{color:var(--bad)}.messages .warning strong{color:var(--warn)}.messages .info strong{color:var(--blue)}
+.fix{color:var(--muted)}code{font-family:ui-monospace,monospace}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
+figure{margin:0;border:1px solid var(--line);border-radius:4px;padding:8px}figcaption{font-weight:600}
+svg{width:100%;height:auto;font-size:11px}svg text{fill:var(--fg)}
+.ax{stroke:var(--muted);stroke-width:1}.grid{stroke:var(--line);stroke-width:.5}
+.s0{stroke:var(--blue);fill:none;stroke-width:2}.s1{stroke:var(--bad);fill:none;stroke-width:1.5;stroke-dasharray:6 4}
+.s2{stroke:var(--orange);fill:none;stroke-width:2}.s3{stroke:var(--good);fill:none;stroke-width:2}
+.bar{fill:var(--blue);fill-opacity:.55}.mk{stroke:var(--purple);stroke-dasharray:5 3}.mk.zero{stroke:var(--muted)}.mk.two{stroke:var(--bad)}
+.scroll{max-height:480px;overflow:auto}
+`;
+
+function hypergradientTable(r: DiagnosisReport): string {
+  const g = r.hypergradient;
+  const row = (m: string, v: number | null, e: number | null, note: string) =>
+    `<tr><th scope="row">${m}</th><td>${fmtNum(v)}</td><td>${fmtPercent(e)}</td><td>${esc(note)}</td></tr>`;
+  return `<table><thead><tr><th scope="col">method</th><th scope="col">dL_V/dλ</th><th scope="col">relative error</th><th scope="col">note</th></tr></thead><tbody>
+${row('Neumann', g.neumann, g.relErrorNeumann, `α = ${fmtNum(r.neumann.alpha)}, K = ${r.neumann.terms}`)}
+${row('CG', g.cg, g.relErrorCg, g.cgStatus === 'not-run' ? 'not run' : `${g.cgStatus}${g.cgIterations !== null ? `, ${g.cgIterations} iterations` : ''}`)}
+${row('exact', g.exact, null, g.exact === null ? 'not available' : 'dense solve')}
+</tbody></table>`;
+}
+
+function termsTable(r: DiagnosisReport): string {
+  const n = r.neumann;
+  const body = n.termNorms
+    .map((norm, j) => `<tr><th scope="row">${j}</th><td>${fmtNum(norm)}</td><td>${j > 0 ? fmtNum(n.growthRatios[j - 1]) : '—'}</td><td>${fmtNum(n.residuals[j])}</td><td><code>${esc(fmtHead(n.termHeads[j]))}</code></td></tr>`)
+    .join('\n');
+  return `<div class="scroll"><table><thead><tr><th scope="col">j</th><th scope="col">‖v_j‖</th><th scope="col">growth</th><th scope="col">residual ‖Hx_j − b‖/‖b‖</th><th scope="col">v_j[:5]</th></tr></thead><tbody>
+${body}</tbody></table></div>`;
+}
+
+// ---- inline SVG charts -------------------------------------------------------------------------
+
+interface Series {
+  ys: (number | null)[];
+  cls: string;
+  label: string;
+}
+interface LineSpec {
+  title: string;
+  xs: number[];
+  series: Series[];
+  logY?: boolean;
+  xLabel: string;
+  yLabel: string;
+  hLines?: { at: number; cls: string; label: string }[];
+}
+
+const W = 520;
+const H = 260;
+const PAD = { l: 62, r: 14, t: 16, b: 40 };
+
+function ticks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo)) return [lo];
+  const step = Math.pow(10, Math.floor(Math.log10((hi - lo) / count)));
+  const mult = [1, 2, 5, 10].find((m) => (hi - lo) / (m * step) <= count) ?? 10;
+  const s = mult * step;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / s) * s; t <= hi + 1e-9 * s; t += s) out.push(Math.abs(t) < 1e-12 * s ? 0 : t);
+  return out;
+}
+
+function frame(title: string, xLabel: string, yLabel: string, body: string, desc: string): string {
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`${title}: ${desc}`)}">
+${body}
+<line class="ax" x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}"/><line class="ax" x1="${PAD.l}" y1="${PAD.t}" x2="${PAD.l}" y2="${H - PAD.b}"/>
+<text x="${(PAD.l + W - PAD.r) / 2}" y="${H - 6}" text-anchor="middle">${esc(xLabel)}</text>
+<text transform="translate(12 ${(PAD.t + H - PAD.b) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>
+</svg></figure>`;
+}
+
+function lineChart(spec: LineSpec): string {
+  const tf = (y: number) => (spec.logY ? Math.log10(y) : y);
+  const ok = (y: number | null): y is number => y !== null && Number.isFinite(y) && (!spec.logY || y > 0);
+  const vals = spec.series.flatMap((s) => s.ys.filter(ok).map(tf));
+  for (const l of spec.hLines ?? []) if (ok(l.at)) vals.push(tf(l.at));
+  if (vals.length === 0 || spec.xs.length === 0) return '';
+  let [y0, y1] = [Math.min(...vals), Math.max(...vals)];
+  if (y1 - y0 < 1e-12) [y0, y1] = [y0 - 1, y1 + 1];
+  const padY = 0.05 * (y1 - y0);
+  [y0, y1] = [y0 - padY, y1 + padY];
+  const [x0, x1] = [Math.min(...spec.xs), Math.max(...spec.xs) === Math.min(...spec.xs) ? Math.min(...spec.xs) + 1 : Math.max(...spec.xs)];
+  const px = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
+  const py = (y: number) => H - PAD.b - ((tf(y) - y0) / (y1 - y0)) * (H - PAD.t - PAD.b);
+  const yt = spec.logY ? ticks(Math.ceil(y0), Math.floor(y1), 6).filter(Number.isInteger).map((e) => Math.pow(10, e)) : ticks(y0, y1);
+  let body = yt.map((t) => `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/><text x="${PAD.l - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${esc(fmtNum(t, 3))}</text>`).join('');
+  body += ticks(x0, x1).map((t) => `<text x="${px(t).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${esc(fmtNum(t, 3))}</text>`).join('');
+  for (const l of spec.hLines ?? []) {
+    if (!ok(l.at)) continue;
+    body += `<line class="mk ${l.cls}" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(l.at).toFixed(1)}" y2="${py(l.at).toFixed(1)}"/><text x="${PAD.l + 4}" y="${(py(l.at) - 4).toFixed(1)}">${esc(l.label)}</text>`;
+  }
+  spec.series.forEach((s, k) => {
+    const pts = spec.xs.map((x, i) => (ok(s.ys[i]) ? `${px(x).toFixed(1)},${py(s.ys[i] as number).toFixed(1)}` : null)).filter((p): p is string => p !== null);
+    if (pts.length > 0) body += `<polyline class="${s.cls}" points="${pts.join(' ')}"><title>${esc(s.label)}</title></polyline>`;
+    body += `<text x="${W - PAD.r - 4}" y="${PAD.t + 12 + 13 * k}" text-anchor="end" class="lg">${esc(s.label)}</text>`;
+  });
+  return frame(spec.title, spec.xLabel, spec.yLabel, body, `${spec.series.map((s) => s.label).join(', ')} over ${spec.xs.length} points`);
+}
+
+function termNormsSvg(r: DiagnosisReport): string {
+  const norms = r.neumann.termNorms;
+  if (norms.length === 0) return '';
+  const xs = norms.map((_, j) => j);
+  const rho = r.neumann.rho;
+  const predicted = Number.isFinite(rho) ? xs.map((j) => norms[0] * Math.pow(rho, j)) : [];
+  return lineChart({
+    title: 'Neumann term norms ‖v_j‖ (log scale)',
+    xs,
+    series: [{ ys: norms, cls: 's0', label: '‖v_j‖ measured' }, { ys: predicted, cls: 's1', label: `ρ^j·‖v_0‖, ρ = ${fmtNum(rho)}` }],
+    logY: true,
+    xLabel: 'term j',
+    yLabel: '‖v_j‖',
+  });
+}
+
+function lossSvg(r: DiagnosisReport): string {
+  const curve = r.training?.lossCurve ?? [];
+  if (curve.length < 2) return '';
+  return lineChart({ title: 'Training loss', xs: curve.map((_, i) => i), series: [{ ys: curve, cls: 's0', label: 'training loss' }], logY: curve.every((v) => v > 0), xLabel: 'step', yLabel: 'loss' });
+}
+
+function epochsSvg(r: DiagnosisReport): string {
+  const e = r.epochs;
+  if (!e || e.length === 0) return '';
+  return lineChart({
+    title: 'λ and ρ per epoch',
+    xs: e.map((x) => x.epoch),
+    series: [
+      { ys: e.map((x) => x.lambdaMax), cls: 's2', label: 'λ_max' },
+      { ys: e.map((x) => x.lambdaMin), cls: 's0', label: 'λ_min' },
+      { ys: e.map((x) => x.rho), cls: 's1', label: 'ρ' },
+    ],
+    xLabel: 'epoch',
+    yLabel: 'value',
+    hLines: [{ at: 0, cls: 'zero', label: '0' }, { at: 1, cls: 'two', label: 'ρ = 1' }],
+  });
+}
+
+function histogramSvg(r: DiagnosisReport): string {
+  const eig = r.spectrum.eigenvalues?.filter(Number.isFinite) ?? [];
+  if (eig.length === 0) return '';
+  const { alpha, damping } = r.neumann;
+  const lo = Math.min(...eig);
+  const hi = Math.max(...eig);
+  const span = Math.max(hi - lo, Math.abs(hi), 1e-12);
+  const markers = [{ at: 0, cls: 'zero', label: '0' }];
+  if (alpha > 0) markers.push({ at: 2 / alpha, cls: 'two', label: '2/α' });
+  if (damping > 0) markers.push({ at: -damping, cls: '', label: '−δ' });
+  const shown = markers.filter((m) => m.at >= lo - 3 * span && m.at <= hi + 3 * span);
+  const x0 = Math.min(lo, ...shown.map((m) => m.at)) - 0.05 * span;
+  const x1 = Math.max(hi, ...shown.map((m) => m.at)) + 0.05 * span;
+  const bins = Math.min(60, Math.max(10, Math.ceil(2 * Math.sqrt(eig.length))));
+  const bw = (hi - lo) / bins || span / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const e of eig) counts[Math.min(bins - 1, Math.floor((e - lo) / bw))]++;
+  const cmax = Math.max(...counts);
+  const px = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
+  const py = (c: number) => H - PAD.b - (c / (cmax * 1.1)) * (H - PAD.t - PAD.b);
+  let body = ticks(0, cmax).map((t) => `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/><text x="${PAD.l - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`).join('');
+  body += ticks(x0, x1).map((t) => `<text x="${px(t).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${esc(fmtNum(t, 3))}</text>`).join('');
+  body += counts.map((c, i) => (c === 0 ? '' : `<rect class="bar" x="${px(lo + i * bw).toFixed(1)}" width="${Math.max(1, px(lo + (i + 1) * bw) - px(lo + i * bw) - 1).toFixed(1)}" y="${py(c).toFixed(1)}" height="${(H - PAD.b - py(c)).toFixed(1)}"><title>${c} in [${esc(fmtNum(lo + i * bw))}, ${esc(fmtNum(lo + (i + 1) * bw))})</title></rect>`)).join('');
+  body += shown.map((m) => `<line class="mk ${m.cls}" x1="${px(m.at).toFixed(1)}" x2="${px(m.at).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}"/><text x="${(px(m.at) + 3).toFixed(1)}" y="${PAD.t + 10}">${esc(`${m.label} = ${fmtNum(m.at)}`)}</text>`).join('');
+  return frame('Exact Hessian spectrum', 'eigenvalue λ', 'count', body, `${eig.length} eigenvalues from ${fmtNum(lo)} to ${fmtNum(hi)}`);
+}

@@ -1,0 +1,138 @@
+/**
+ * The panel: folds validated host messages into PanelState with the shared reducer, persists it
+ * with setState (for window reloads), and re-renders only the parts whose inputs changed (the
+ * reducer keeps unchanged slices by reference), at most once per frame-ish tick.
+ */
+import { reducePanelState } from '../protocol/panel-state';
+import { checkHostToPanel } from '../protocol/validate';
+import type { ExportFormat, PanelState, PanelToHost } from '../protocol/webview';
+import { Chart } from './chart-host';
+import { epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from './chart-data';
+import { epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
+import { button, h, replaceChildren, section } from './dom';
+import { observeTheme, readPalette } from './theme';
+import { renderSession, renderVerdict } from './view-header';
+import { renderActions, renderError, renderHypergradient, renderMessages, renderTerms, termRows } from './view-details';
+import type { VsCodeApi } from './vscode-api';
+
+/** Re-runs `fn` only when one of its dependencies changed identity. */
+function memo<T>(fn: (state: PanelState) => T, deps: (state: PanelState) => unknown[]): (state: PanelState) => T {
+  let last: unknown[] | null = null;
+  let value: T;
+  return (state) => {
+    const d = deps(state);
+    if (!last || d.length !== last.length || d.some((x, i) => x !== last![i])) {
+      value = fn(state);
+      last = d;
+    }
+    return value;
+  };
+}
+
+export class App {
+  private state: PanelState;
+  private scheduled = false;
+  private readonly post: (m: PanelToHost) => void;
+  private readonly slots: Record<'session' | 'verdict' | 'error' | 'actions' | 'charts' | 'hypergradient' | 'terms' | 'messages' | 'export', HTMLElement>;
+  private readonly charts: Chart<any>[];
+  private readonly renderers: ((s: PanelState) => void)[];
+
+  constructor(root: HTMLElement, private readonly api: VsCodeApi<PanelState>, initial: PanelState) {
+    this.state = initial;
+    this.post = (m) => api.postMessage(m);
+    const slot = (id: string) => h('div', { id, class: 'slot' });
+    this.slots = {
+      session: slot('session'), verdict: slot('verdict-slot'), error: slot('error-slot'), actions: slot('actions-slot'),
+      charts: h('div', { class: 'charts', id: 'charts' }), hypergradient: slot('hypergradient-slot'), terms: slot('terms-slot'),
+      messages: slot('messages-slot'), export: slot('export-slot'),
+    };
+    const s = this.slots;
+    replaceChildren(root,
+      h('header', { class: 'top' }, h('h1', { class: 'visually-hidden', text: 'Neumann Lens diagnosis' }), s.session, s.verdict),
+      s.error, s.actions, s.charts, s.hypergradient, s.terms, s.messages, s.export);
+
+    const palette = readPalette();
+    const alpha = () => this.state.report?.neumann.alpha ?? null;
+    const loss = new Chart(lossChart, palette);
+    const spectrum = new Chart(spectrumChart(alpha), palette);
+    const neumann = new Chart(neumannChart, palette);
+    const histogram = new Chart(histogramChart, palette);
+    const epochs = new Chart(epochSpectrumChart, palette);
+    this.charts = [loss, spectrum, neumann, histogram, epochs];
+    s.charts.append(...this.charts.map((c) => c.figure));
+
+    const r = (st: PanelState) => st.report;
+    this.renderers = [
+      memo((st) => this.fill('session', renderSession(st, this.post)), (st) => [st.session]),
+      memo((st) => this.fill('verdict', st.report && renderVerdict(st.report)), (st) => [r(st)]),
+      memo((st) => this.fill('error', st.error && renderError(st.error)), (st) => [st.error]),
+      memo((st) => {
+        const actions = st.report && renderActions(st.report, this.post);
+        this.fill('actions', actions && section('Recommendations', 'recommendations', actions));
+      }, (st) => [r(st)]),
+      memo((st) => this.fill('hypergradient', st.report && section('Hypergradient', 'hypergradient', renderHypergradient(st.report))), (st) => [r(st)]),
+      memo((st) => {
+        const rows = termRows(st);
+        this.fill('terms', rows.length > 0 && section('Neumann terms', 'terms', renderTerms(rows)));
+      }, (st) => [r(st), st.neumannTerms]),
+      memo((st) => this.fill('messages', st.report && section('Messages', 'advice-messages', renderMessages(st.report))), (st) => [r(st)]),
+      memo((st) => this.fill('export', st.report && section('Export', 'export', this.exportButtons())), (st) => [r(st)]),
+      memo((st) => loss.update(lossData(st)), (st) => [st.trainSteps, st.epochs, r(st)]),
+      memo((st) => spectrum.update(spectrumData(st)), (st) => [st.spectrumSteps, r(st)]),
+      memo((st) => neumann.update(neumannData(st)), (st) => [st.neumannTerms, r(st)]),
+      memo((st) => histogram.update(histogramData(st.report)), (st) => [r(st)]),
+      memo((st) => epochs.update(epochSpectrumData(st)), (st) => [st.epochs, r(st)]),
+    ];
+    observeTheme(() => {
+      const p = readPalette();
+      for (const c of this.charts) c.setPalette(p);
+    });
+    this.flush();
+  }
+
+  /** Untrusted input: anything that is not a well-formed HostToPanel message is ignored. */
+  receive(data: unknown): void {
+    const problem = checkHostToPanel(data);
+    if (problem !== null) {
+      console.warn(`[neumann-lens panel] ignored a malformed message: ${problem}`);
+      return;
+    }
+    this.state = reducePanelState(this.state, data as Parameters<typeof reducePanelState>[1]);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // A timer rather than requestAnimationFrame: rAF stops in a hidden webview, and the state must still be saved.
+    setTimeout(() => {
+      this.scheduled = false;
+      this.flush();
+    }, 16);
+  }
+
+  private flush(): void {
+    this.api.setState(this.state);
+    for (const render of this.renderers) render(this.state);
+    document.body.dataset.status = this.state.session?.status ?? 'empty';
+    document.body.dataset.hasReport = String(this.state.report !== null);
+  }
+
+  /** Replaces a slot's content, keeping keyboard focus on the "same" control if it was inside. */
+  private fill(name: keyof App['slots'], content: HTMLElement | null | false): void {
+    const slot = this.slots[name];
+    const active = document.activeElement as HTMLElement | null;
+    const key = active && slot.contains(active) ? active.dataset.key : undefined;
+    replaceChildren(slot, content || null);
+    if (key) (slot.querySelector(`[data-key="${CSS.escape(key)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  private exportButtons(): HTMLElement {
+    const formats: [ExportFormat, string][] = [['markdown', 'Markdown'], ['html', 'HTML'], ['json', 'JSON']];
+    return h('div', { class: 'controls' }, ...formats.map(([format, label]) => {
+      const b = button(`Export ${label}`, () => this.post({ type: 'export', format }), { class: 'btn secondary', ariaLabel: `Export the report as ${label}` });
+      b.dataset.key = `export-${format}`;
+      return b;
+    }));
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * What each chart plots, derived from the panel state (live events) or, once it has arrived, the
+ * report. Pure, no DOM: uPlot wants column arrays on one shared x, with null for "no value here".
+ */
+import type { DiagnosisReport } from '../core/diagnosis/report';
+import type { PanelState } from '../protocol/webview';
+import { globalStep } from '../protocol/panel-state';
+
+export type Column = (number | null)[];
+
+export interface LossData {
+  x: number[];
+  stepLoss: Column;
+  epochTrain: Column;
+  epochValidation: Column;
+}
+
+/** Train steps on a global step axis; per-epoch losses at the last step of their epoch. */
+export function lossData(state: PanelState): LossData | null {
+  const steps = state.trainSteps;
+  const curve = state.report?.training?.lossCurve ?? [];
+  if (steps.length === 0 && state.epochs.length === 0 && curve.length === 0) return null;
+  const points = new Map<number, { step?: number; train?: number; val?: number }>();
+  const at = (x: number) => points.get(x) ?? (points.set(x, {}), points.get(x)!);
+  if (steps.length > 0) for (const s of steps) at(globalStep(s)).step = s.loss;
+  else curve.forEach((loss, i) => (at(i).step = loss));
+  const lastStepOfEpoch = new Map<number, number>();
+  for (const s of steps) lastStepOfEpoch.set(s.epoch, Math.max(lastStepOfEpoch.get(s.epoch) ?? -Infinity, globalStep(s)));
+  const spe = steps.length > 0 ? steps[steps.length - 1].stepsPerEpoch : 1;
+  for (const e of state.epochs) {
+    const p = at(lastStepOfEpoch.get(e.epoch) ?? (e.epoch + 1) * spe - 1);
+    p.train = e.trainLoss;
+    p.val = e.validationLoss;
+  }
+  const x = [...points.keys()].sort((a, b) => a - b);
+  return {
+    x,
+    stepLoss: x.map((k) => finite(points.get(k)!.step)),
+    epochTrain: x.map((k) => finite(points.get(k)!.train)),
+    epochValidation: x.map((k) => finite(points.get(k)!.val)),
+  };
+}
+
+export interface SpectrumData {
+  method: string;
+  x: number[];
+  max: Column;
+  maxLo: Column;
+  maxHi: Column;
+  min: Column;
+  minLo: Column;
+  minHi: Column;
+}
+
+type SpectrumStep = PanelState['spectrumSteps'][number];
+
+/**
+ * The estimates of the final spectrum run. Several runs share the event stream (per-epoch tracking,
+ * the final Lanczos, power iterations as a cross-check): a run ends where the method changes or
+ * its step count restarts.
+ */
+export function spectrumData(state: PanelState): SpectrumData | null {
+  const all = state.spectrumSteps;
+  if (all.length === 0) return null;
+  const runs: SpectrumStep[][] = [];
+  for (const s of all) {
+    const prev = runs.length > 0 ? runs[runs.length - 1] : null;
+    const last = prev ? prev[prev.length - 1] : null;
+    if (prev && last && last.method === s.method && s.step > last.step) prev.push(s);
+    else runs.push([s]);
+  }
+  const lastRun = (f: (m: SpectrumStep['method']) => boolean) => [...runs].reverse().find((r) => f(r[0].method));
+  // The main analysis (Lanczos or exact) is what the report's numbers come from; power is the fallback.
+  const main = lastRun((m) => m === 'lanczos' || m === 'exact');
+  const run = main ?? [...(lastRun((m) => m === 'power-max') ?? []), ...(lastRun((m) => m === 'power-min') ?? [])];
+  const byStep = new Map<number, { max?: SpectrumStep['lambdaMax']; min?: SpectrumStep['lambdaMin'] }>();
+  for (const s of run) {
+    const p = byStep.get(s.step) ?? {};
+    if (s.lambdaMax) p.max = s.lambdaMax;
+    if (s.lambdaMin) p.min = s.lambdaMin;
+    byStep.set(s.step, p);
+  }
+  const x = [...byStep.keys()].sort((a, b) => a - b);
+  const col = (f: (p: { max?: SpectrumStep['lambdaMax']; min?: SpectrumStep['lambdaMin'] }) => number | undefined) =>
+    x.map((k) => finite(f(byStep.get(k)!)));
+  return {
+    method: main ? main[0].method : 'power',
+    x,
+    max: col((p) => p.max?.value),
+    maxLo: col((p) => p.max?.interval[0]),
+    maxHi: col((p) => p.max?.interval[1]),
+    min: col((p) => p.min?.value),
+    minLo: col((p) => p.min?.interval[0]),
+    minHi: col((p) => p.min?.interval[1]),
+  };
+}
+
+export interface NeumannData {
+  x: number[];
+  norms: Column;
+  predicted: Column;
+  rho: number | null;
+}
+
+/** ‖v_j‖ with the line ρ^j·‖v_0‖ that the spectrum predicts (once the report gives ρ). */
+export function neumannData(state: PanelState): NeumannData | null {
+  const r = state.report?.neumann;
+  const live = state.neumannTerms;
+  const x = r && r.termNorms.length > 0 ? r.termNorms.map((_, j) => j) : live.map((t) => t.term);
+  if (x.length === 0) return null;
+  const norms = r && r.termNorms.length > 0 ? r.termNorms : live.map((t) => t.norm);
+  const rho = r && Number.isFinite(r.rho) ? r.rho : null;
+  const v0 = norms[0];
+  const predicted = x.map((j) => (rho !== null && Number.isFinite(v0) ? positive(v0 * Math.pow(rho, j)) : null));
+  return { x, norms: norms.map(positive), predicted, rho };
+}
+
+export interface HistogramData {
+  x: number[];
+  counts: number[];
+  binWidth: number;
+  markers: { at: number; label: string }[];
+  range: [number, number];
+}
+
+/** Histogram of the exact eigenvalues with the convergence window of the series marked. */
+export function histogramData(report: DiagnosisReport | null): HistogramData | null {
+  const eig = report?.spectrum.eigenvalues?.filter(Number.isFinite);
+  if (!report || !eig || eig.length === 0) return null;
+  const { alpha, damping } = report.neumann;
+  const markers: { at: number; label: string }[] = [{ at: 0, label: '0' }];
+  if (alpha > 0) markers.push({ at: 2 / alpha, label: '2/α' });
+  if (damping > 0) {
+    markers.push({ at: -damping, label: '−δ' });
+    if (alpha > 0) markers.push({ at: 2 / alpha - damping, label: '2/α − δ' });
+  }
+  const lo = Math.min(...eig);
+  const hi = Math.max(...eig);
+  const span = Math.max(hi - lo, Math.abs(hi), 1e-12);
+  // Markers far outside the spectrum would squash its bars into a sliver: keep them within 3 spans.
+  const shown = markers.filter((m) => m.at >= lo - 3 * span && m.at <= hi + 3 * span);
+  const rangeLo = Math.min(lo, ...shown.map((m) => m.at));
+  const rangeHi = Math.max(hi, ...shown.map((m) => m.at));
+  const bins = Math.min(60, Math.max(10, Math.ceil(2 * Math.sqrt(eig.length))));
+  const binWidth = (hi - lo) / bins || span / bins;
+  const counts = new Array<number>(bins).fill(0);
+  for (const e of eig) counts[Math.min(bins - 1, Math.floor((e - lo) / binWidth))]++;
+  const x = counts.map((_, i) => lo + (i + 0.5) * binWidth);
+  const pad = 0.05 * (rangeHi - rangeLo || span);
+  return { x, counts, binWidth, markers: shown, range: [rangeLo - pad - binWidth / 2, rangeHi + pad + binWidth / 2] };
+}
+
+export interface EpochSpectrumData {
+  x: number[];
+  lambdaMax: Column;
+  lambdaMin: Column;
+  rho: Column;
+}
+
+export function epochSpectrumData(state: PanelState): EpochSpectrumData | null {
+  const fromReport = state.report?.epochs;
+  const rows = fromReport && fromReport.length > 0
+    ? fromReport
+    : state.epochs.filter((e) => e.lambdaMax !== undefined || e.lambdaMin !== undefined || e.rho !== undefined);
+  if (rows.length === 0) return null;
+  return {
+    x: rows.map((r) => r.epoch),
+    lambdaMax: rows.map((r) => finite(r.lambdaMax)),
+    lambdaMin: rows.map((r) => finite(r.lambdaMin)),
+    rho: rows.map((r) => finite(r.rho)),
+  };
+}
+
+function finite(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}
+
+/** For log axes: non-positive and non-finite values cannot be drawn. */
+function positive(x: number | null | undefined): number | null {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
+}

@@ -1,0 +1,108 @@
+/**
+ * One uPlot chart in a <figure>: builds it from a spec, feeds it data, follows the container's
+ * width, and rebuilds it with fresh colours when the theme changes (uPlot bakes colours into its
+ * options). Legends are our own HTML (swatches coloured through CSSOM), so they follow the theme too.
+ */
+import uPlot from 'uplot';
+import { h, replaceChildren } from './dom';
+import type { Palette } from './theme';
+
+export interface LegendEntry {
+  label: string;
+  color: string;
+  dashed?: boolean;
+  band?: boolean;
+}
+
+export interface ChartSpec<D> {
+  id: string;
+  title: string;
+  /** Text alternative for screen readers, from the data. */
+  describe(d: D): string;
+  height: number;
+  options(p: Palette, d: D): Omit<uPlot.Options, 'width' | 'height'>;
+  data(d: D): uPlot.AlignedData;
+  legend(p: Palette, d: D): LegendEntry[];
+  /** When this changes the chart is rebuilt (series/scales differ), else only its data is set. */
+  shape(d: D): string;
+}
+
+export class Chart<D> {
+  readonly figure: HTMLElement;
+  private readonly plot: HTMLDivElement;
+  private readonly legendEl: HTMLElement;
+  private plotInstance: uPlot | null = null;
+  private shapeKey = '';
+  private current: D | null = null;
+  private readonly resizer: ResizeObserver;
+
+  constructor(
+    private readonly spec: ChartSpec<D>,
+    private palette: Palette,
+  ) {
+    this.plot = h('div', { class: 'plot', role: 'img', attrs: { 'aria-label': spec.title } });
+    this.legendEl = h('ul', { class: 'legend', attrs: { 'aria-hidden': 'true' } });
+    this.figure = h('figure', { class: 'chart', id: spec.id }, h('figcaption', { text: spec.title }), this.legendEl, this.plot);
+    this.figure.hidden = true;
+    this.resizer = new ResizeObserver(() => this.fitWidth());
+    this.resizer.observe(this.plot);
+  }
+
+  update(d: D | null): void {
+    if (d === this.current) return;
+    this.current = d;
+    if (d === null) {
+      this.destroyPlot();
+      this.figure.hidden = true;
+      return;
+    }
+    this.figure.hidden = false;
+    this.plot.setAttribute('aria-label', `${this.spec.title}: ${this.spec.describe(d)}`);
+    const key = this.spec.shape(d);
+    if (this.plotInstance && key === this.shapeKey) this.plotInstance.setData(this.spec.data(d));
+    else this.build(d, key);
+  }
+
+  setPalette(p: Palette): void {
+    this.palette = p;
+    if (this.current !== null) this.build(this.current, this.spec.shape(this.current));
+  }
+
+  dispose(): void {
+    this.resizer.disconnect();
+    this.destroyPlot();
+  }
+
+  private build(d: D, key: string): void {
+    this.destroyPlot();
+    this.shapeKey = key;
+    const width = this.width();
+    const opts: uPlot.Options = { ...this.spec.options(this.palette, d), width, height: this.spec.height };
+    this.plotInstance = new uPlot(opts, this.spec.data(d), this.plot);
+    replaceChildren(this.legendEl, ...this.spec.legend(this.palette, d).map(legendItem));
+  }
+
+  private destroyPlot(): void {
+    this.plotInstance?.destroy();
+    this.plotInstance = null;
+    this.shapeKey = '';
+  }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.plot.clientWidth || this.figure.clientWidth || 600));
+  }
+
+  private fitWidth(): void {
+    const u = this.plotInstance;
+    if (!u) return;
+    const w = this.width();
+    if (Math.abs(w - u.width) >= 1) u.setSize({ width: w, height: this.spec.height });
+  }
+}
+
+function legendItem(e: LegendEntry): HTMLElement {
+  const swatch = h('span', { class: e.band ? 'swatch band' : e.dashed ? 'swatch dashed' : 'swatch' });
+  if (e.band) swatch.style.backgroundColor = e.color;
+  else swatch.style.borderTopColor = e.color;
+  return h('li', {}, swatch, e.label);
+}

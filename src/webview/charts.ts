@@ -1,0 +1,243 @@
+/** The five panel charts as uPlot specs (options are rebuilt from the palette on theme change). */
+import uPlot from 'uplot';
+import type { ChartSpec, LegendEntry } from './chart-host';
+import type { EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumData } from './chart-data';
+import { fmtNum } from './format';
+import { withAlpha, type Palette } from './theme';
+
+const nullCount = (c: (number | null)[]) => c.filter((v) => v !== null).length;
+const lastOf = (c: (number | null)[]) => [...c].reverse().find((v) => v !== null) ?? null;
+
+function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
+  const font = `11px ${p.fontFamily}`;
+  return {
+    label,
+    stroke: p.foreground,
+    font,
+    labelFont: font,
+    grid: { stroke: p.grid, width: 1 },
+    ticks: { stroke: p.grid, width: 1 },
+    values: (_u, splits) => splits.map((v) => (v === null || v === undefined ? '' : fmtNum(v, 3))),
+    ...extra,
+  };
+}
+
+function base(p: Palette): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
+  return { legend: { show: false }, cursor: { drag: { x: false, y: false }, points: { show: false } }, pxAlign: 0 };
+}
+
+const line = (label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series => ({
+  label,
+  stroke,
+  width: 2,
+  spanGaps: true,
+  points: { show: false },
+  ...extra,
+});
+const hiddenEdge = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, points: { show: false }, spanGaps: true });
+const dash = [6, 4];
+
+interface Marker {
+  at: number;
+  label: string;
+  color: string;
+  orientation: 'x' | 'y';
+  scale?: string;
+}
+
+/** Labelled reference lines (0, 2/α, ρ = 1 …) drawn on the canvas after the series. */
+function markersHook(p: Palette, markers: Marker[]): uPlot.Hooks.Arrays {
+  return {
+    draw: [
+      (u: uPlot) => {
+        const ctx = u.ctx;
+        const { left, top, width, height } = u.bbox;
+        ctx.save();
+        ctx.font = `${Math.round(11 * devicePixelRatio)}px ${p.fontFamily}`;
+        ctx.lineWidth = Math.max(1, devicePixelRatio);
+        ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
+        for (const m of markers) {
+          const pos = u.valToPos(m.at, m.scale ?? m.orientation, true);
+          if (!Number.isFinite(pos)) continue;
+          ctx.strokeStyle = m.color;
+          ctx.fillStyle = m.color;
+          ctx.beginPath();
+          if (m.orientation === 'x') {
+            if (pos < left - 1 || pos > left + width + 1) continue;
+            ctx.moveTo(pos, top);
+            ctx.lineTo(pos, top + height);
+            ctx.stroke();
+            ctx.fillText(m.label, pos + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
+          } else {
+            if (pos < top - 1 || pos > top + height + 1) continue;
+            ctx.moveTo(left, pos);
+            ctx.lineTo(left + width, pos);
+            ctx.stroke();
+            ctx.fillText(m.label, left + 4 * devicePixelRatio, pos - 4 * devicePixelRatio);
+          }
+        }
+        ctx.restore();
+      },
+    ],
+  };
+}
+
+export const lossChart: ChartSpec<LossData> = {
+  id: 'chart-loss',
+  title: 'Training loss',
+  height: 220,
+  describe: (d) => `${nullCount(d.stepLoss)} steps, last loss ${fmtNum(lastOf(d.stepLoss))}; ${nullCount(d.epochTrain)} epochs`,
+  shape: (d) => (useLog(d) ? 'log' : 'lin'),
+  options: (p, d) => ({
+    ...base(p),
+    scales: { x: { time: false }, y: { distr: useLog(d) ? 3 : 1 } },
+    axes: [axis(p, 'step'), axis(p, useLog(d) ? 'loss (log)' : 'loss')],
+    series: [
+      {},
+      line('train loss per step', p.blue, { width: 1.5 }),
+      line('train loss per epoch', p.orange, { width: 0, points: { show: true, size: 7, fill: p.orange } }),
+      line('validation loss per epoch', p.green, { width: 0, points: { show: true, size: 7, fill: p.green } }),
+    ],
+  }),
+  data: (d) => [d.x, d.stepLoss, d.epochTrain, d.epochValidation],
+  legend: (p) => [
+    { label: 'train loss per step', color: p.blue },
+    { label: 'train loss per epoch', color: p.orange },
+    { label: 'validation loss per epoch', color: p.green },
+  ],
+};
+
+function useLog(d: LossData): boolean {
+  const all = [...d.stepLoss, ...d.epochTrain, ...d.epochValidation].filter((v): v is number => v !== null);
+  return all.length > 1 && all.every((v) => v > 0) && Math.max(...all) / Math.min(...all) > 20;
+}
+
+/** λ estimates per step with their intervals; `alpha` adds the 2/α line (divergence threshold). */
+export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumData> {
+  return {
+    id: 'chart-spectrum',
+    title: 'Extreme eigenvalues per step',
+    height: 240,
+    describe: (d) => `${d.method}, ${d.x.length} steps, λ_max ${fmtNum(lastOf(d.max))}, λ_min ${fmtNum(lastOf(d.min))}`,
+    shape: (d) => `${d.method}:${alpha() ?? ''}`,
+    options: (p, d) => {
+      const a = alpha();
+      const values = [...d.max, ...d.min].filter((v): v is number => v !== null);
+      const refs = [0, ...(a && a > 0 ? [2 / a] : [])];
+      const lo = Math.min(...values, ...refs);
+      const hi = Math.max(...values, ...refs);
+      const pad = 0.12 * (hi - lo || Math.abs(hi) || 1);
+      const markers: Marker[] = [{ at: 0, label: '0', color: p.muted, orientation: 'y' }];
+      if (a && a > 0) markers.push({ at: 2 / a, label: `2/α = ${fmtNum(2 / a)}`, color: p.red, orientation: 'y' });
+      return {
+        ...base(p),
+        scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
+        axes: [axis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
+        series: [
+          {},
+          line('λ_max', p.orange, { points: { show: true, size: 4 } }),
+          hiddenEdge('λ_max lower'),
+          hiddenEdge('λ_max upper'),
+          line('λ_min', p.blue, { points: { show: true, size: 4 } }),
+          hiddenEdge('λ_min lower'),
+          hiddenEdge('λ_min upper'),
+        ],
+        bands: [
+          { series: [3, 2], fill: withAlpha(p.orange, 0.25) },
+          { series: [6, 5], fill: withAlpha(p.blue, 0.25) },
+        ],
+        hooks: markersHook(p, markers),
+      };
+    },
+    data: (d) => [d.x, d.max, d.maxLo, d.maxHi, d.min, d.minLo, d.minHi],
+    legend: (p): LegendEntry[] => [
+      { label: 'λ_max', color: p.orange },
+      { label: 'λ_max interval', color: withAlpha(p.orange, 0.35), band: true },
+      { label: 'λ_min', color: p.blue },
+      { label: 'λ_min interval', color: withAlpha(p.blue, 0.35), band: true },
+      ...(alpha() ? [{ label: '2/α', color: p.red, dashed: true }] : []),
+    ],
+  };
+}
+
+export const neumannChart: ChartSpec<NeumannData> = {
+  id: 'chart-neumann',
+  title: 'Neumann term norms ‖v_j‖',
+  height: 240,
+  describe: (d) => `${d.x.length} terms, last ‖v_j‖ ${fmtNum(lastOf(d.norms))}` + (d.rho !== null ? `, predicted ρ = ${fmtNum(d.rho)}` : ''),
+  shape: (d) => (d.rho === null ? 'live' : 'predicted'),
+  options: (p, d) => ({
+    ...base(p),
+    scales: { x: { time: false }, y: { distr: 3 } },
+    axes: [axis(p, 'term j'), axis(p, '‖v_j‖ (log)')],
+    series: [
+      {},
+      line('‖v_j‖', p.blue, { points: { show: d.x.length <= 60, size: 5 } }),
+      line(`ρ^j·‖v_0‖`, p.red, { dash, width: 1.5 }),
+    ],
+  }),
+  data: (d) => [d.x, d.norms, d.predicted],
+  legend: (p, d) => [
+    { label: '‖v_j‖ measured', color: p.blue },
+    ...(d.rho !== null ? [{ label: `ρ^j·‖v_0‖ predicted (ρ = ${fmtNum(d.rho)})`, color: p.red, dashed: true }] : []),
+  ],
+};
+
+export const histogramChart: ChartSpec<HistogramData> = {
+  id: 'chart-histogram',
+  title: 'Exact Hessian spectrum',
+  height: 220,
+  describe: (d) => `${d.counts.reduce((a, b) => a + b, 0)} eigenvalues in ${d.counts.length} bins; marked ${d.markers.map((m) => m.label).join(', ')}`,
+  shape: (d) => d.markers.map((m) => `${m.label}=${m.at}`).join('|') + `:${d.range.join(',')}`,
+  options: (p, d) => ({
+    ...base(p),
+    scales: { x: { time: false, range: d.range }, y: { range: (_u, _lo, hi) => [0, Math.max(1, hi) * 1.15] } },
+    axes: [axis(p, 'eigenvalue λ'), axis(p, 'count')],
+    series: [
+      {},
+      {
+        label: 'eigenvalues',
+        stroke: p.blue,
+        fill: withAlpha(p.blue, 0.45),
+        width: 1,
+        paths: uPlot.paths.bars!({ size: [0.9, Infinity], align: 0 }),
+        points: { show: false },
+      },
+    ],
+    hooks: markersHook(
+      p,
+      d.markers.map((m) => ({ at: m.at, label: m.label, color: m.label === '0' ? p.muted : m.label.startsWith('2/α') ? p.red : p.purple, orientation: 'x' as const })),
+    ),
+  }),
+  data: (d) => [d.x, d.counts],
+  legend: (p, d) => [
+    { label: 'eigenvalue count', color: withAlpha(p.blue, 0.6), band: true },
+    ...d.markers.map((m) => ({ label: `${m.label} = ${fmtNum(m.at)}`, color: m.label === '0' ? p.muted : m.label.startsWith('2/α') ? p.red : p.purple, dashed: true })),
+  ],
+};
+
+export const epochSpectrumChart: ChartSpec<EpochSpectrumData> = {
+  id: 'chart-epochs',
+  title: 'λ and ρ per epoch',
+  height: 220,
+  describe: (d) => `${d.x.length} epochs, last ρ ${fmtNum(lastOf(d.rho))}`,
+  shape: () => 'epochs',
+  options: (p) => ({
+    ...base(p),
+    scales: { x: { time: false }, y: {}, rho: {} },
+    axes: [axis(p, 'epoch'), axis(p, 'eigenvalue'), axis(p, 'ρ', { side: 1, scale: 'rho', grid: { show: false } })],
+    series: [
+      {},
+      line('λ_max', p.orange, { points: { show: true, size: 5 } }),
+      line('λ_min', p.blue, { points: { show: true, size: 5 } }),
+      line('ρ', p.red, { scale: 'rho', dash, points: { show: true, size: 5 } }),
+    ],
+    hooks: markersHook(p, [{ at: 1, label: 'ρ = 1', color: p.red, orientation: 'y', scale: 'rho' }]),
+  }),
+  data: (d) => [d.x, d.lambdaMax, d.lambdaMin, d.rho],
+  legend: (p) => [
+    { label: 'λ_max', color: p.orange },
+    { label: 'λ_min', color: p.blue },
+    { label: 'ρ (right axis)', color: p.red, dashed: true },
+  ],
+};

@@ -1,0 +1,95 @@
+/** The top of the panel: session line with progress and controls, then the verdict with its numbers. */
+import type { DiagnosisReport } from '../core/diagnosis/report';
+import type { PanelState, PanelToHost } from '../protocol/webview';
+import { button, h } from './dom';
+import { fmtInterval, fmtNum, verdictSymbol, verdictTitle, verdictTone } from './format';
+
+type Post = (m: PanelToHost) => void;
+
+export function renderSession(state: PanelState, post: Post): HTMLElement {
+  const s = state.session;
+  const wrap = h('div', { class: 'session' });
+  if (!s) {
+    wrap.append(h('p', { class: 'muted', text: 'No diagnosis yet. Run “Neumann Lens: Run Diagnosis” on a *.neumann.json experiment file.' }));
+    return wrap;
+  }
+  const running = s.status === 'running';
+  const title = h('div', { class: 'session-title' }, h('strong', { text: s.name }));
+  if (s.experimentFile) {
+    title.append(' ', button(basename(s.experimentFile), () => post({ type: 'openExperiment' }), {
+      class: 'link', ariaLabel: `Open experiment file ${s.experimentFile}`, title: s.experimentFile,
+    }));
+  }
+  title.append(' ', h('span', { class: `status status-${s.status}`, text: statusText(s.status) }));
+  wrap.append(title);
+  if (running) {
+    const pct = Math.round(100 * s.fraction);
+    const label = s.phaseLabel ?? s.phase ?? 'Starting';
+    const bar = h('div', { class: 'progress', role: 'progressbar', attrs: {
+      'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct), 'aria-label': `${label}: ${pct} %`,
+    } });
+    const fill = h('div', { class: 'progress-fill' });
+    fill.style.width = `${pct}%`;
+    bar.append(fill);
+    wrap.append(h('div', { class: 'phase', attrs: { 'aria-live': 'polite' } }, h('span', { class: 'phase-label', text: label }), h('span', { class: 'phase-pct', text: ` ${pct} %` })), bar);
+  }
+  const controls = h('div', { class: 'controls' });
+  if (running) controls.append(button('Stop', () => post({ type: 'stop' }), { class: 'btn secondary', ariaLabel: 'Stop the running session' }));
+  else controls.append(button('Run again', () => post({ type: 'rerun' }), { class: 'btn secondary', ariaLabel: 'Run the diagnosis again' }));
+  wrap.append(controls);
+  return wrap;
+}
+
+function statusText(s: NonNullable<PanelState['session']>['status']): string {
+  return s === 'running' ? 'running' : s === 'completed' ? 'completed' : s === 'cancelled' ? 'stopped' : s === 'failed' ? 'failed' : 'idle';
+}
+
+function basename(p: string): string {
+  return p.split(/[\\/]/).pop() || p;
+}
+
+/** The verdict, its one-sentence cause, and the numbers it rests on. */
+export function renderVerdict(report: DiagnosisReport): HTMLElement {
+  const { neumann: n, spectrum: sp, advice } = report;
+  const tone = verdictTone(n.verdict);
+  const head = h('div', { class: `verdict verdict-${tone}`, id: 'verdict', role: 'status' },
+    h('span', { class: 'verdict-symbol', attrs: { 'aria-hidden': 'true' }, text: verdictSymbol(n.verdict) }),
+    h('span', { class: 'verdict-title', id: 'verdict-title', text: verdictTitle(n.verdict) }),
+  );
+  const summary = h('p', { class: 'summary', id: 'summary', text: advice.summary });
+  const nums = h('dl', { class: 'numbers', id: 'numbers' });
+  const item = (key: string, label: string, value: string, interval?: string, cls = '') => {
+    const dd = h('dd', { class: cls }, h('span', { class: 'value', attrs: { 'data-num': key }, text: value }));
+    if (interval) dd.append(' ', h('span', { class: 'interval', attrs: { 'data-interval': key }, text: interval }));
+    nums.append(h('div', { class: 'number' }, h('dt', { text: label }), dd));
+  };
+  item('lambdaMin', 'λ_min', fmtNum(sp.lambdaMin), fmtInterval(sp.lambdaMinInterval), sp.lambdaMin < 0 ? 'bad' : '');
+  item('lambdaMax', 'λ_max', fmtNum(sp.lambdaMax), fmtInterval(sp.lambdaMaxInterval), n.alpha * sp.lambdaMax >= 2 ? 'bad' : '');
+  item('alpha', 'α', fmtNum(n.alpha));
+  item('twoOverAlpha', '2/α', n.alpha > 0 ? fmtNum(2 / n.alpha) : '—');
+  if (n.damping > 0) item('damping', 'δ (damping)', fmtNum(n.damping));
+  item('rho', n.damping > 0 ? 'ρ(I−α(H+δI))' : 'ρ(I−αH)', fmtNum(n.rho), fmtInterval(n.rhoInterval), n.rho >= 1 ? 'bad' : n.verdict === 'slow' ? 'warn' : 'good');
+  item('terms', 'K (terms)', String(n.terms));
+  if (advice.termsNeeded !== null) item('termsNeeded', 'terms needed', String(advice.termsNeeded));
+  if (n.nonFiniteAtTerm !== null) item('nonFinite', 'non-finite at term', String(n.nonFiniteAtTerm), undefined, 'bad');
+
+  const check = report.hvpSelfCheck;
+  const meta = h('dl', { class: 'meta', id: 'meta' });
+  const metaItem = (label: string, value: string, cls = '') => meta.append(h('div', {}, h('dt', { text: label }), h('dd', { class: cls, text: value })));
+  metaItem('backend', report.backend);
+  metaItem('parameters', String(report.params));
+  metaItem('spectrum', spectrumMethodText(report));
+  metaItem('HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`, check.passed ? '' : 'bad');
+  if (report.gradientNorm.train !== null) metaItem('‖∇L_T‖', fmtNum(report.gradientNorm.train));
+  if (report.loss.train !== null) metaItem('loss train / val', `${fmtNum(report.loss.train)} / ${fmtNum(report.loss.validation)}`);
+  return h('div', { class: 'verdict-block' }, head, summary, nums, meta);
+}
+
+function spectrumMethodText(r: DiagnosisReport): string {
+  const sp = r.spectrum;
+  const parts: string[] = [sp.method];
+  if (sp.lanczosSteps !== null) parts.push(`${sp.lanczosSteps} Lanczos steps`);
+  parts.push(`${sp.hvps} HVPs`);
+  if (!sp.converged.max || !sp.converged.min) parts.push('not fully converged');
+  return parts.join(', ');
+}
