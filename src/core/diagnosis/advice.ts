@@ -24,6 +24,7 @@ export interface DiagnoseInput {
   /** ‖∇L_T(w)‖ at the trained weights; null for analytic problems. */
   gradNormTrain: number | null;
   stationarityTolerance: number;
+  /** The CG run on H (undamped), if any. */
   cg: { status: CgStatus; iterations: number } | null;
   /** Configured training epochs; null when there is nothing to train. */
   epochs: number | null;
@@ -108,7 +109,7 @@ export function diagnose(input: DiagnoseInput): Advice {
   const messages: AdviceMessage[] = [];
   const growth =
     input.observedGrowth != null && Number.isFinite(input.observedGrowth)
-      ? ` The series run shows ‖v_K‖/‖v_K−1‖ = ${fmt(input.observedGrowth)}.`
+      ? ` The series run shows ‖v_K‖/‖v_{K−1}‖ = ${fmt(input.observedGrowth)}.`
       : '';
   messages.push({
     kind: 'verdict',
@@ -120,7 +121,7 @@ export function diagnose(input: DiagnoseInput): Advice {
   // Every cause that holds, with its own growth factor, whichever one sets ρ.
   if (negCurvature) {
     const cgNote =
-      input.cg?.status === 'indefinite' ? ` CG confirms it: it met pᵀ(${A})p ≤ 0 at iteration ${input.cg.iterations}.` : '';
+      input.cg?.status === 'indefinite' ? ` CG on H confirms it: it met pᵀHp ≤ 0 at iteration ${input.cg.iterations}.` : '';
     messages.push({
       kind: 'negative-curvature',
       severity: diverges ? 'error' : 'warning',
@@ -146,7 +147,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'slow',
       severity: 'warning',
       text:
-        `${rhoName} = ${fmt(rho)}: after the configured ${terms} terms the error is still up to ρ^${terms} = ${fmt(rho ** terms)} ` +
+        `${rhoName} = ${fmt(rho)}: after the configured ${terms} terms the error is still up to ρ^${terms + 1} = ${fmt(rho ** (terms + 1))} ` +
         `of ‖H⁻¹b‖; tolerance ${fmt(tol)} needs K = ⌈log(${fmt(tol)})/log(${fmt(rho)})⌉ = ${kNow}.`,
       key: 'neumann.terms',
     });
@@ -225,7 +226,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'use-cg',
       severity: 'info',
       text:
-        `Conjugate gradient solved ${A === 'H' ? 'H' : '(H + δI)'}x = b in ${input.cg.iterations} iterations (one HVP each), while the ` +
+        `Conjugate gradient solved Hx = b in ${input.cg.iterations} iterations (one HVP each), while the ` +
         `Neumann series ${diverges ? `diverges (${rhoName} = ${fmt(rho)})` : `needs K = ${kNow} terms`}: use CG for H⁻¹b.`,
       key: 'neumann',
     });

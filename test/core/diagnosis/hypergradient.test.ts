@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { conjugateGradient } from '../../../src/core/algorithms/cg';
+import { neumannSeries } from '../../../src/core/algorithms/neumann';
+import { hypergradientReport, relativeError, weightDecayHypergradient } from '../../../src/core/diagnosis/hypergradient';
+import { DenseOperator } from '../../../src/core/operators/linear-operator';
+
+// H = [[2, 1], [1, 3]]: H⁻¹ = [[3, −1], [−1, 2]]/5 in closed form.
+const H = DenseOperator.fromRows([
+  [2, 1],
+  [1, 3],
+]);
+const gradVal = Float64Array.from([1, -2]);
+const w = Float64Array.from([0.5, 1.5]);
+const hinvG = Float64Array.from([(3 * 1 - 1 * -2) / 5, (-1 * 1 + 2 * -2) / 5]); // [1, −1]
+const exact = -(hinvG[0] * w[0] + hinvG[1] * w[1]); // −(0.5 − 1.5) = 1
+
+test('dL_V/dλ = −∇L_Vᵀ H⁻¹ w from the exact solution', () => {
+  assert.equal(weightDecayHypergradient(hinvG, w), exact);
+  assert.equal(exact, 1);
+  assert.equal(weightDecayHypergradient(null, w), null);
+  assert.equal(weightDecayHypergradient(Float64Array.from([Infinity, 0]), w), null);
+  assert.throws(() => weightDecayHypergradient(Float64Array.from([1]), w), RangeError);
+});
+
+test('Neumann and CG hypergradients approach the exact one; the report carries relative errors', async () => {
+  // Eigenvalues (5 ± √5)/2 ≈ 1.38, 3.62; α = 0.4 → ρ ≈ 0.45.
+  const neu = await neumannSeries(H, gradVal, { alpha: 0.4, terms: 40 });
+  const cg = await conjugateGradient(H, gradVal, { rtol: 1e-12 });
+  const rep = hypergradientReport({ weights: w, neumann: neu.x, cg: { x: cg.x, status: cg.status, iterations: cg.iterations }, exact: hinvG });
+  assert.equal(rep.exact, 1);
+  assert.ok(Math.abs((rep.neumann as number) - 1) < 1e-9);
+  assert.ok(Math.abs((rep.cg as number) - 1) < 1e-10);
+  assert.equal(rep.cgStatus, 'converged');
+  assert.equal(rep.cgIterations, cg.iterations);
+  assert.ok(Math.abs((rep.relErrorNeumann as number) - Math.abs((rep.neumann as number) - 1)) < 1e-15);
+  // A 5-term series is visibly off; its relative error says by how much.
+  const short = await neumannSeries(H, gradVal, { alpha: 0.4, terms: 5 });
+  const rep5 = hypergradientReport({ weights: w, neumann: short.x, cg: null, exact: hinvG });
+  assert.ok((rep5.relErrorNeumann as number) > 1e-3);
+  assert.equal(rep5.cgStatus, 'not-run');
+  assert.equal(rep5.cg, null);
+});
+
+test('an indefinite CG stop gives no CG hypergradient; no exact value means no relative errors', () => {
+  const rep = hypergradientReport({ weights: w, neumann: hinvG, cg: { x: hinvG, status: 'indefinite', iterations: 1 }, exact: null });
+  assert.equal(rep.cg, null);
+  assert.equal(rep.cgStatus, 'indefinite');
+  assert.equal(rep.relErrorNeumann, null);
+  assert.equal(relativeError(2, 0), 2);
+});
