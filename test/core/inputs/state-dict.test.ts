@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportStateDict, importStateDict, parameterCount, readStateDictFile } from '../../../src/core/model/state-dict';
@@ -30,6 +30,15 @@ test('PyTorch order: weight [out,in] row-major then bias, per Linear layer', () 
   assert.deepEqual(Array.from(w), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
   assert.equal(parameterCount([2, 3, 1]), 13);
   assert.equal(parameterCount([1, 8, 4, 1]), 16 + 36 + 5);
+});
+
+test('matches real PyTorch: the seed model state_dict imports to torch.cat(p.view(-1) for p in parameters())', () => {
+  // Written by fixtures/make_torch_state_dict.py with PyTorch itself (see there).
+  const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'torch-seed-model.json'), 'utf8'));
+  const w = importStateDict(fixture.stateDict, fixture.layers, F);
+  assert.equal(w.length, 57);
+  assert.deepEqual(Array.from(w), fixture.flat);
+  assert.deepEqual(exportStateDict(w, fixture.layers), fixture.stateDict);
 });
 
 test('round trip export → JSON → import gives the same vector', () => {
