@@ -60,7 +60,8 @@ export class MlpTape {
         zs.push(z);
         if (l < L - 1) {
           const act = activate(shape.activation, z, frozenMasks?.[l]);
-          this.d1.push(keep(act.d1));
+          // a frozen mask belongs to the tape it came from
+          this.d1.push(act.d1 === frozenMasks?.[l] ? act.d1 : keep(act.d1));
           this.curv.push(act.d2); // multiplied by g_l below, once g_l is known
           a = act.a;
         }
