@@ -1,0 +1,122 @@
+/**
+ * Where a diagnosis and a worker error land in the editor: a report's advice messages at the
+ * experiment key they are about, config errors at their JSON path, data errors at file:line:col.
+ * Pure (no vscode): the glue in diagnostics.ts turns these plans into vscode.Diagnostics, and the
+ * unit tests check the mapping on real files.
+ */
+import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
+import type { ErrorInfo } from '../protocol/messages';
+import { locateJsonPath } from '../core/config/json-location';
+import type { InputError } from '../core/errors';
+import { isFixApplied } from './fix-edit';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+/** 0-based, end exclusive (vscode.Range). */
+export interface Span {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface PlannedDiagnostic {
+  /** Absolute path of the file the diagnostic belongs to. */
+  file: string;
+  range: Span;
+  severity: Severity;
+  message: string;
+  /** The experiment key it sits on (re-located after edits), null for data-file positions. */
+  key: string | null;
+  /** Quick Fixes offered on it. */
+  fixes: ConfigFix[];
+  /** Short code shown in the Problems panel (advice kind or error code). */
+  code: string;
+}
+
+/** Advice without a key is about the series as a whole: it sits on the `neumann` block. */
+const DEFAULT_KEY = 'neumann';
+const FILE_START: Span = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+
+/**
+ * The range of `dotPath`, or of its nearest parent present in the text (a recommended key such
+ * as `neumann.damping` is often absent from the file), or the file's first character.
+ */
+export function locateKey(text: string, dotPath: string): Span {
+  const r = locateJsonPath(text, dotPath);
+  return r ? { start: { line: r.line, character: r.column }, end: { line: r.endLine, character: r.endColumn } } : FILE_START;
+}
+
+export function messageKey(m: AdviceMessage): string {
+  return m.key ?? (m.fix ? m.fix.path.join('.') : DEFAULT_KEY);
+}
+
+/** One diagnostic per advice message, on the experiment file. */
+export function reportDiagnostics(report: DiagnosisReport, experimentFile: string, text: string): PlannedDiagnostic[] {
+  return report.advice.messages.map((m) => {
+    const key = messageKey(m);
+    return {
+      file: experimentFile,
+      range: locateKey(text, key),
+      severity: m.severity,
+      message: m.text,
+      key,
+      fixes: m.fix ? [m.fix] : [],
+      code: m.kind,
+    };
+  });
+}
+
+/** The host's own input errors (e.g. a syntax error in an unsaved editor) in the worker's terms. */
+export function inputErrorInfo(e: InputError): ErrorInfo {
+  return { message: e.message, code: 'input', where: e.where };
+}
+
+/**
+ * A failed session's error. JSON-path errors land on the experiment file (or the JSON file the
+ * error names, e.g. a state_dict: `textOf` reads it); file:line:col errors on that file; errors
+ * without a place on the experiment file's first character, so they are not lost.
+ */
+export function errorDiagnostics(
+  error: ErrorInfo,
+  experimentFile: string | null,
+  textOf: (file: string) => string | null
+): PlannedDiagnostic[] {
+  const base = { severity: 'error' as const, message: error.message, fixes: [], code: error.code };
+  const w = error.where;
+  if (w?.kind === 'file') {
+    const line = Math.max(0, (w.line ?? 1) - 1);
+    const range: Span =
+      w.column !== undefined
+        ? { start: { line, character: Math.max(0, w.column - 1) }, end: { line, character: Math.max(1, w.column) } }
+        : { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } };
+    return [{ ...base, file: w.file, range, key: null }];
+  }
+  const file = w?.kind === 'json' && w.file ? w.file : experimentFile;
+  if (!file) return [];
+  if (w?.kind !== 'json') return [{ ...base, file, range: FILE_START, key: null }];
+  const text = textOf(file);
+  return [{ ...base, file, range: text === null ? FILE_START : locateKey(text, w.path), key: w.path || null }];
+}
+
+/**
+ * After an edit: move each diagnostic to where its key is now, and drop those whose every fix
+ * the file already holds (the Quick Fix was applied, so its diagnostic has done its job).
+ */
+export function relocate(diags: PlannedDiagnostic[], text: string): PlannedDiagnostic[] {
+  return diags
+    .filter((d) => d.fixes.length === 0 || !d.fixes.every((f) => isFixApplied(text, f)))
+    .map((d) => (d.key === null ? d : { ...d, range: locateKey(text, d.key) }));
+}
+
+/** Diagnostics (of one file) whose range touches the given line range, with their fixes. */
+export function fixesAt(diags: PlannedDiagnostic[], startLine: number, endLine: number): { diag: PlannedDiagnostic; fix: ConfigFix }[] {
+  const out: { diag: PlannedDiagnostic; fix: ConfigFix }[] = [];
+  for (const d of diags) {
+    if (d.range.end.line < startLine || d.range.start.line > endLine) continue;
+    for (const fix of d.fixes) out.push({ diag: d, fix });
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * The Problems-panel side of a run: turns planned diagnostics (diagnostics-model.ts) into a
+ * DiagnosticCollection, keeps them on their keys while the file is edited, and offers each
+ * recommendation's fix as a Quick Fix (plus "… and re-run"). Fixes are applied as one
+ * WorkspaceEdit computed by fix-edit.ts, so they are undoable like any edit.
+ */
+import * as vscode from 'vscode';
+import type { ConfigFix } from '../core/diagnosis/report';
+import { computeFixEdits } from './fix-edit';
+import { fixesAt, relocate, type PlannedDiagnostic, type Span } from './diagnostics-model';
+
+export const DIAGNOSTIC_SOURCE = 'Neumann Lens';
+export const RUN_COMMAND = 'neumannLens.run';
+
+const SEVERITY: Record<PlannedDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+export function toRange(s: Span): vscode.Range {
+  return new vscode.Range(s.start.line, s.start.character, s.end.line, s.end.character);
+}
+
+/** Applies a fix to the experiment file as one undoable edit; false (with a message) when it cannot. */
+export async function applyFix(uri: vscode.Uri, fix: ConfigFix): Promise<boolean> {
+  const doc = await vscode.workspace.openTextDocument(uri);
+  let edit: vscode.WorkspaceEdit;
+  try {
+    edit = fixWorkspaceEdit(doc, fix);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Neumann Lens: ${(err as Error).message}`);
+    return false;
+  }
+  const ok = await vscode.workspace.applyEdit(edit);
+  if (!ok) void vscode.window.showErrorMessage(`Neumann Lens: could not edit ${vscode.workspace.asRelativePath(uri)}`);
+  return ok;
+}
+
+/** The fix as a WorkspaceEdit of the document's current text; throws InputError when it cannot apply. */
+export function fixWorkspaceEdit(doc: vscode.TextDocument, fix: ConfigFix): vscode.WorkspaceEdit {
+  const edit = new vscode.WorkspaceEdit();
+  for (const e of computeFixEdits(doc.getText(), fix)) {
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(e.offset), doc.positionAt(e.offset + e.length)), e.content);
+  }
+  return edit;
+}
+
+export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
+
+  private readonly collection = vscode.languages.createDiagnosticCollection('neumannLens');
+  /** Planned diagnostics per file (fsPath). */
+  private readonly plans = new Map<string, PlannedDiagnostic[]>();
+  /** Files that hold diagnostics of the last run of each experiment file. */
+  private readonly runFiles = new Map<string, Set<string>>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor() {
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.onEdited(e.document);
+      }),
+    );
+  }
+
+  /** Replaces the diagnostics of the previous run of `experimentFile` with these. */
+  setRun(experimentFile: string, diags: PlannedDiagnostic[]): void {
+    this.clearRun(experimentFile);
+    const files = new Set<string>();
+    for (const d of diags) {
+      files.add(d.file);
+      this.plans.set(d.file, [...(this.plans.get(d.file) ?? []), d]);
+    }
+    this.runFiles.set(experimentFile, files);
+    for (const f of files) this.publish(f);
+  }
+
+  clearRun(experimentFile: string): void {
+    for (const f of this.runFiles.get(experimentFile) ?? []) {
+      this.plans.delete(f);
+      this.publish(f);
+    }
+    this.runFiles.delete(experimentFile);
+  }
+
+  /** Planned diagnostics currently shown for a file (for tests and the code-action provider). */
+  planned(file: string): readonly PlannedDiagnostic[] {
+    return this.plans.get(file) ?? [];
+  }
+
+  private onEdited(doc: vscode.TextDocument): void {
+    const list = this.plans.get(doc.uri.fsPath);
+    if (!list) return;
+    this.plans.set(doc.uri.fsPath, relocate(list, doc.getText()));
+    this.publish(doc.uri.fsPath);
+  }
+
+  private publish(file: string): void {
+    const uri = vscode.Uri.file(file);
+    const list = this.plans.get(file) ?? [];
+    this.collection.set(
+      uri,
+      list.map((p) => {
+        const d = new vscode.Diagnostic(toRange(p.range), p.message, SEVERITY[p.severity]);
+        d.source = DIAGNOSTIC_SOURCE;
+        d.code = p.code;
+        return d;
+      }),
+    );
+  }
+
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
+    const found = fixesAt(this.plans.get(document.uri.fsPath) ?? [], range.start.line, range.end.line);
+    const actions: vscode.CodeAction[] = [];
+    const seen = new Set<string>();
+    for (const { diag, fix } of found) {
+      const id = `${fix.path.join('.')}=${fix.value}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.message === diag.message);
+      let edit: vscode.WorkspaceEdit;
+      try {
+        edit = fixWorkspaceEdit(document, fix);
+      } catch {
+        continue; // the file no longer has room for this fix (e.g. `neumann` became a non-object)
+      }
+      const plain = new vscode.CodeAction(fix.label, vscode.CodeActionKind.QuickFix);
+      plain.edit = edit;
+      plain.diagnostics = matching;
+      plain.isPreferred = actions.length === 0;
+      const rerun = new vscode.CodeAction(`${fix.label} and re-run the diagnosis`, vscode.CodeActionKind.QuickFix);
+      rerun.edit = edit;
+      rerun.diagnostics = matching;
+      rerun.command = { command: RUN_COMMAND, title: 'Re-run diagnosis', arguments: [document.uri] };
+      actions.push(plain, rerun);
+    }
+    return actions;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}

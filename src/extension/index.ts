@@ -1,0 +1,95 @@
+/**
+ * Extension entry (dist/extension.js). Wires the pieces together; each lives in its own module.
+ * Nothing here computes: sessions run in a worker process (SessionClient), and deactivate() ends
+ * every one of them so no worker outlives the window.
+ */
+import * as vscode from 'vscode';
+import type { PanelToHost } from '../protocol/webview';
+import { COMMANDS, isExperimentUri, registerCommands } from './commands';
+import { applyFix, DiagnosticsManager } from './diagnostics';
+import { createStatusItem, RunCodeLensProvider, updateStatusItem } from './editor-ui';
+import { isOfferedFix } from './fix-edit';
+import { PANEL_VIEW_TYPE, PanelHost } from './panel-host';
+import { PanelModel } from './panel-model';
+import { SessionController } from './session-controller';
+import { readSettings } from './settings';
+
+const EXPERIMENT_SELECTOR: vscode.DocumentSelector = [{ scheme: 'file', pattern: '**/*.neumann.json' }];
+
+let controller: SessionController | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('Neumann Lens', { log: true });
+  const model = new PanelModel();
+  const diagnostics = new DiagnosticsManager();
+  const panel = new PanelHost(context.extensionUri, model, (msg) => void onPanelMessage(msg), log);
+  const sessions = new SessionController(context, model, panel, diagnostics, log);
+  controller = sessions;
+
+  const status = createStatusItem();
+  model.subscribe((state) => updateStatusItem(status, state));
+  const saved = sessions.savedState();
+  if (!(saved && model.restore(saved))) updateStatusItem(status, model.current);
+
+  async function onPanelMessage(msg: Exclude<PanelToHost, { type: 'ready' }>): Promise<void> {
+    const state = model.current;
+    const file = state.session?.experimentFile ?? state.report?.experimentFile ?? null;
+    const uri = file ? vscode.Uri.file(file) : undefined;
+    switch (msg.type) {
+      case 'stop':
+        await sessions.stop();
+        return;
+      case 'rerun':
+        if (uri) await sessions.run(uri);
+        return;
+      case 'openExperiment':
+        if (uri) await vscode.window.showTextDocument(uri, { viewColumn: vscode.ViewColumn.One });
+        return;
+      case 'export':
+        await vscode.commands.executeCommand(COMMANDS.exportReport, msg.format);
+        return;
+      case 'applyFix': {
+        // Only a fix the current report offered is applied: the webview is not trusted to choose keys.
+        if (!isOfferedFix(state.report, msg.fix) || !uri) {
+          log.warn(`ignored a fix the current report does not offer: ${JSON.stringify(msg.fix)}`);
+          return;
+        }
+        if (!(await applyFix(uri, msg.fix))) return;
+        if (msg.rerun) {
+          await sessions.run(uri);
+          return;
+        }
+        const pick = await vscode.window.showInformationMessage(`Neumann Lens: ${msg.fix.label}. Re-run the diagnosis?`, 'Re-run');
+        if (pick) await sessions.run(uri);
+        return;
+      }
+    }
+  }
+
+  context.subscriptions.push(
+    log,
+    diagnostics,
+    panel,
+    sessions,
+    status,
+    ...registerCommands({ context, controller: sessions, panel, model, log }),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (webviewPanel, savedState) => panel.restore(webviewPanel, savedState),
+    }),
+    vscode.languages.registerCodeLensProvider(EXPERIMENT_SELECTOR, new RunCodeLensProvider()),
+    vscode.languages.registerCodeActionsProvider(EXPERIMENT_SELECTOR, diagnostics, {
+      providedCodeActionKinds: DiagnosticsManager.providedCodeActionKinds,
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (!isExperimentUri(doc.uri) || doc.uri.scheme !== 'file') return;
+      if (readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k)).runOnSave) void sessions.run(doc.uri);
+    }),
+  );
+  log.info(`Neumann Lens ${String(context.extension.packageJSON.version)} activated`);
+}
+
+export async function deactivate(): Promise<void> {
+  const c = controller;
+  controller = undefined;
+  await c?.disposeAll();
+}

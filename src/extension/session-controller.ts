@@ -1,0 +1,194 @@
+/**
+ * Runs diagnosis sessions for the editor: one worker process per run (SessionClient), one run at
+ * a time. It feeds the panel model, shows a cancellable progress notification with the phase,
+ * writes worker logs to the output channel, and turns the report or the error into diagnostics.
+ */
+import * as vscode from 'vscode';
+import { basename, dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { parseJsonStrict } from '../core/config/json-location';
+import { InputError } from '../core/errors';
+import type { ErrorInfo, SessionEvent, StartOptions } from '../protocol/messages';
+import { checkPanelState } from '../protocol/validate';
+import type { PanelState } from '../protocol/webview';
+import { SessionClient, type SessionResult } from '../session/client';
+import { errorDiagnostics, inputErrorInfo, reportDiagnostics } from './diagnostics-model';
+import type { DiagnosticsManager } from './diagnostics';
+import type { PanelHost } from './panel-host';
+import type { PanelModel } from './panel-model';
+import { readSettings } from './settings';
+
+const STATE_KEY = 'neumannLens.panelState';
+
+export class SessionController implements vscode.Disposable {
+  private current: { id: number; client: SessionClient } | null = null;
+  /** Every client not yet ended: deactivate must leave no worker behind. */
+  private readonly live = new Set<SessionClient>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly model: PanelModel,
+    private readonly panel: PanelHost,
+    private readonly diagnostics: DiagnosticsManager,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** The panel state saved by the last run in this workspace, if it is well-formed. */
+  savedState(): PanelState | null {
+    const saved = this.context.workspaceState.get<unknown>(STATE_KEY);
+    if (saved === undefined) return null;
+    const problem = checkPanelState(saved);
+    if (problem) this.log.warn(`ignored the saved panel state: ${problem}`);
+    return problem ? null : (saved as PanelState);
+  }
+
+  get running(): boolean {
+    return this.current !== null;
+  }
+
+  /** Runs the experiment in `uri` (its current editor text, saved or not). */
+  async run(uri: vscode.Uri): Promise<void> {
+    if (uri.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Neumann Lens: save the experiment to a file first (relative data paths resolve against its folder).');
+      return;
+    }
+    const file = uri.fsPath;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    let config: unknown;
+    try {
+      config = parseJsonStrict(doc.getText(), file);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      this.showFailure(file, inputErrorInfo(err));
+      return;
+    }
+    await this.stop();
+    const settings = readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k));
+    const name = isNamed(config) ? config.name : basename(file);
+    const id = this.model.startSession(name, file);
+    this.diagnostics.clearRun(file);
+    if (settings.showPanelOnRun) this.panel.show(true);
+
+    const client = new SessionClient({
+      workerPath: this.context.asAbsolutePath('dist/worker.js'),
+      maxMemoryMb: settings.maxMemoryMb,
+      cwd: dirname(file),
+    });
+    this.live.add(client);
+    this.current = { id, client };
+    client.on('ready', ({ pid }) => this.log.info(`[${name}] worker ${pid} started`));
+    client.on('event', (ev) => {
+      if (ev.type === 'log') this.writeLog(name, ev);
+      this.model.event(id, ev);
+    });
+    client.on('stderr', (text) => this.log.warn(`[${name}] worker stderr: ${text.trimEnd()}`));
+    client.on('report', (report) => this.model.report(id, report));
+
+    const options: StartOptions = { backend: settings.backend };
+    if (settings.exactMaxParams !== null) options.exactMaxParams = settings.exactMaxParams;
+    this.log.info(`[${name}] starting ${file} (backend ${settings.backend}, heap ${settings.maxMemoryMb} MB)`);
+    const result = await this.withProgress(name, client, client.start(config, file, options));
+    this.live.delete(client);
+    if (this.current?.client === client) this.current = null;
+    this.finish(id, name, file, result);
+  }
+
+  /** Stops the current session (no-op when none); resolves when its worker is gone. */
+  async stop(): Promise<void> {
+    const cur = this.current;
+    if (!cur) return;
+    this.current = null;
+    await cur.client.dispose();
+  }
+
+  /** Ends every session; for deactivate(). */
+  async disposeAll(): Promise<void> {
+    this.current = null;
+    await Promise.all([...this.live].map((c) => c.dispose()));
+    this.live.clear();
+  }
+
+  dispose(): void {
+    void this.disposeAll();
+  }
+
+  private withProgress(name: string, client: SessionClient, done: Promise<SessionResult>): Promise<SessionResult> {
+    return Promise.resolve(
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Neumann Lens: ${name}`, cancellable: true },
+        async (progress, token) => {
+          let reported = 0;
+          let label = 'starting';
+          const off = client.on('event', (ev) => {
+            if (ev.type !== 'phase' && ev.type !== 'progress') return;
+            if (ev.type === 'phase') label = ev.label;
+            // Progress increments are cumulative percentages; fractions only move forward here.
+            const pct = Math.max(reported, Math.min(100, Math.round(ev.fraction * 100)));
+            const text = ev.type === 'progress' && ev.text ? `${label} — ${ev.text}` : label;
+            progress.report({ message: text, increment: pct - reported });
+            reported = pct;
+          });
+          token.onCancellationRequested(() => {
+            this.log.info(`[${name}] cancelled from the notification`);
+            client.cancel();
+          });
+          try {
+            return await done;
+          } finally {
+            off();
+          }
+        },
+      ),
+    );
+  }
+
+  private finish(id: number, name: string, file: string, result: SessionResult): void {
+    this.model.ended(id, result.outcome, result.error);
+    void this.context.workspaceState.update(STATE_KEY, this.model.current);
+    if (result.outcome === 'completed' && result.report) {
+      const report = result.report;
+      this.diagnostics.setRun(file, reportDiagnostics(report, file, this.textOf(file) ?? ''));
+      this.log.info(`[${name}] ${report.neumann.verdict}: ${report.advice.summary}`);
+      const show = report.neumann.verdict === 'converges' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+      void show(`Neumann Lens: ${report.advice.summary}`, 'Show Panel').then((pick) => pick && this.panel.show());
+    } else if (result.outcome === 'failed' && result.error) {
+      this.showFailure(file, result.error);
+    } else {
+      this.log.info(`[${name}] ${result.outcome}`);
+    }
+  }
+
+  private showFailure(file: string, error: ErrorInfo): void {
+    this.diagnostics.setRun(file, errorDiagnostics(error, file, (f) => this.textOf(f)));
+    this.log.error(`${basename(file)}: ${error.message}`);
+    if (error.stack) this.log.debug(error.stack);
+    const action = error.code === 'input' ? 'Show Problems' : 'Show Output';
+    void vscode.window.showErrorMessage(`Neumann Lens: ${error.message}`, action).then((pick) => {
+      if (pick === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+      else if (pick === 'Show Output') this.log.show(true);
+    });
+  }
+
+  /** Current text of a file: the open editor's (possibly unsaved) text, else the disk's. */
+  private textOf(file: string): string | null {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+    if (open) return open.getText();
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return null;
+    }
+  }
+
+  private writeLog(name: string, ev: Extract<SessionEvent, { type: 'log' }>): void {
+    const text = `[${name}] ${ev.text}`;
+    if (ev.level === 'debug') this.log.debug(text);
+    else if (ev.level === 'info') this.log.info(text);
+    else if (ev.level === 'warn') this.log.warn(text);
+    else this.log.error(text);
+  }
+}
+
+function isNamed(v: unknown): v is { name: string } {
+  return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string';
+}

@@ -1,0 +1,49 @@
+/**
+ * The status bar item's text and tooltip from the panel state: the running phase (with a
+ * spinning icon), or the last verdict as `ρ 2.75 ✗` / `ρ 0.62 ✓`. Pure.
+ */
+import type { Verdict } from '../core/diagnosis/report';
+import type { PanelState } from '../protocol/webview';
+import { fmtNum } from '../webview/format';
+
+export interface StatusView {
+  text: string;
+  tooltip: string;
+  /** 'error' | 'warning' → the item gets that theme background. */
+  tone: 'normal' | 'warning' | 'error';
+}
+
+const VERDICT_MARK: Record<Verdict, string> = {
+  converges: '✓',
+  slow: '⚠',
+  'diverges-step-too-large': '✗',
+  'diverges-negative-curvature': '✗',
+};
+
+export function statusView(state: PanelState): StatusView {
+  const s = state.session;
+  if (s?.status === 'running') {
+    const pct = Math.round(s.fraction * 100);
+    return {
+      text: `$(sync~spin) Neumann: ${s.phaseLabel ?? s.phase ?? 'starting'}${pct > 0 ? ` ${pct}%` : ''}`,
+      tooltip: `Neumann Lens: diagnosing ${s.name} — click to show the panel`,
+      tone: 'normal',
+    };
+  }
+  const r = state.report;
+  if (r && (!s || s.status === 'completed')) {
+    const v = r.neumann.verdict;
+    return {
+      text: `$(pulse) ρ ${fmtNum(r.neumann.rho, 3)} ${VERDICT_MARK[v]}`,
+      tooltip: `Neumann Lens — ${r.name}: ${r.advice.summary}`,
+      tone: v === 'converges' ? 'normal' : v === 'slow' ? 'warning' : 'error',
+    };
+  }
+  if (s?.status === 'failed') {
+    return { text: '$(error) Neumann: failed', tooltip: `Neumann Lens — ${s.name}: ${state.error?.message ?? 'the session failed'}`, tone: 'error' };
+  }
+  if (s?.status === 'cancelled') {
+    return { text: '$(debug-stop) Neumann: stopped', tooltip: `Neumann Lens — ${s.name}: stopped`, tone: 'normal' };
+  }
+  return { text: '$(pulse) Neumann', tooltip: 'Neumann Lens: run a diagnosis on a *.neumann.json experiment', tone: 'normal' };
+}

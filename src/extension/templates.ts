@@ -1,0 +1,101 @@
+/**
+ * "New Experiment" templates: the bundled examples/*.neumann.json and the data files each one
+ * refers to. Pure apart from reading the examples folder; the command in commands.ts asks where
+ * to save, confirms overwrites and copies.
+ */
+import { readdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { parse, type ParseError } from 'jsonc-parser';
+
+export interface Template {
+  id: string;
+  label: string;
+  detail: string;
+  file: string;
+}
+
+export const TEMPLATE_SUFFIX = '.neumann.json';
+
+/** Known examples first, in this order, with words a user picks from; unknown ones follow. */
+const KNOWN: Record<string, { label: string; detail: string }> = {
+  'seed-regression': {
+    label: 'Seed regression',
+    detail: 'The motivating scenario: a small ReLU MLP where the Neumann series diverges',
+  },
+  'logistic-regression': {
+    label: 'Logistic regression',
+    detail: 'Convex: the series converges; shows the optimal α* and the terms needed',
+  },
+  'tanh-classifier': {
+    label: 'tanh classifier',
+    detail: 'A smooth non-convex classifier (cross-entropy)',
+  },
+  'seed-toy-cubic': {
+    label: 'Toy cubic',
+    detail: 'Analytic f(x) = Σ xᵢ³ at a point: the seed\'s toy example',
+  },
+};
+
+export function listTemplates(examplesDir: string): Template[] {
+  let names: string[];
+  try {
+    names = readdirSync(examplesDir).filter((n) => n.endsWith(TEMPLATE_SUFFIX));
+  } catch {
+    return [];
+  }
+  const order = Object.keys(KNOWN);
+  const rank = (id: string) => (order.includes(id) ? order.indexOf(id) : order.length);
+  return names
+    .map((n) => {
+      const id = n.slice(0, -TEMPLATE_SUFFIX.length);
+      const known = KNOWN[id];
+      return { id, label: known?.label ?? id, detail: known?.detail ?? n, file: join(examplesDir, n) };
+    })
+    .sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
+}
+
+/** JSON paths of an experiment that name files, relative to the experiment's folder. */
+const FILE_KEYS: string[][] = [
+  ['data', 'train', 'csv'],
+  ['data', 'validation', 'csv'],
+  ['model', 'init', 'stateDict'],
+];
+
+/**
+ * The relative data files a template refers to. Absolute paths and paths leaving the template's
+ * folder are not copied (the new experiment keeps pointing at them as written).
+ */
+export function templateDataFiles(experimentText: string): string[] {
+  const errors: ParseError[] = [];
+  const json: unknown = parse(experimentText, errors);
+  if (errors.length > 0 || typeof json !== 'object' || json === null) return [];
+  const out = new Set<string>();
+  for (const path of FILE_KEYS) {
+    let v: unknown = json;
+    for (const k of path) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    if (typeof v !== 'string' || v === '' || isAbsolute(v)) continue;
+    const rel = normalize(v);
+    if (rel === '..' || rel.startsWith(`..${sep}`)) continue;
+    out.add(rel);
+  }
+  return [...out];
+}
+
+export interface Copy {
+  from: string;
+  to: string;
+}
+
+/** Every file to copy for a template saved as `target` (the experiment first). */
+export function scaffoldCopies(templateFile: string, templateText: string, target: string): Copy[] {
+  const srcDir = dirname(templateFile);
+  const dstDir = dirname(target);
+  return [
+    { from: templateFile, to: target },
+    ...templateDataFiles(templateText).map((rel) => ({ from: join(srcDir, rel), to: join(dstDir, rel) })),
+  ];
+}
+
+export function defaultTargetName(template: Template): string {
+  return basename(template.file);
+}

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../src/core/errors';
+import {
+  errorDiagnostics,
+  fixesAt,
+  inputErrorInfo,
+  relocate,
+  reportDiagnostics,
+  type Span,
+} from '../../src/extension/diagnostics-model';
+import { applyFixToText } from '../../src/extension/fix-edit';
+import { sampleReport } from '../fixtures/sample-report';
+
+const file = join(__dirname, '../../examples/seed-regression.neumann.json');
+const text = readFileSync(file, 'utf8');
+const lines = text.split('\n');
+
+/** Independent reference: where `"key": value` sits, by plain text search. */
+function spanOfProperty(src: string, key: string, value: string): Span {
+  const ls = src.split('\n');
+  const line = ls.findIndex((l) => l.includes(`"${key}": ${value}`));
+  assert.ok(line >= 0, `"${key}": ${value} not in the file`);
+  const character = ls[line].indexOf(`"${key}"`);
+  return { start: { line, character }, end: { line, character: ls[line].indexOf(value, character + key.length + 3) + value.length } };
+}
+function lineOfKey(src: string, key: string): number {
+  return src.split('\n').findIndex((l) => l.includes(`"${key}":`));
+}
+
+test('advice messages land on their keys (absent keys on the nearest parent)', () => {
+  const report = sampleReport();
+  const diags = reportDiagnostics(report, file, text);
+  assert.equal(diags.length, report.advice.messages.length);
+  const [damping, alpha] = diags;
+  // seed-regression has no neumann.damping: the diagnostic sits on the `neumann` key.
+  assert.equal(damping.key, 'neumann.damping');
+  assert.equal(damping.range.start.line, lineOfKey(text, 'neumann'));
+  assert.equal(damping.range.start.character, lines[lineOfKey(text, 'neumann')].indexOf('"neumann"'));
+  assert.equal(damping.severity, 'error');
+  assert.equal(damping.code, 'negative-curvature');
+  assert.deepEqual(damping.fixes, [report.advice.messages[0].fix]);
+  assert.equal(damping.message, report.advice.messages[0].text);
+  assert.equal(damping.file, file);
+  assert.deepEqual(alpha.range, spanOfProperty(text, 'alpha', '1'));
+  assert.equal(alpha.severity, 'warning');
+});
+
+test('a message without a key sits on its fix path, else on the neumann block', () => {
+  const report = sampleReport();
+  report.advice.messages = [
+    { kind: 'set-terms', severity: 'info', text: 'more terms', fix: { path: ['neumann', 'terms'], value: 40, label: 'Set terms = 40' } },
+    { kind: 'use-cg', severity: 'info', text: 'use CG' },
+  ];
+  const [terms, cg] = reportDiagnostics(report, file, text);
+  assert.deepEqual(terms.range, spanOfProperty(text, 'terms', '10'));
+  assert.equal(cg.range.start.line, lineOfKey(text, 'neumann'));
+  assert.deepEqual(cg.fixes, []);
+});
+
+test('worker errors: JSON path, file:line:column (1-based → 0-based), and no place', () => {
+  const textOf = (f: string) => (f === file ? text : null);
+  const [json] = errorDiagnostics(
+    { message: 'must be > 0', code: 'input', where: { kind: 'json', path: 'training.learningRate' } },
+    file,
+    textOf,
+  );
+  assert.equal(json.file, file);
+  assert.deepEqual(json.range, spanOfProperty(text, 'learningRate', '0.01'));
+  assert.equal(json.severity, 'error');
+
+  const [csv] = errorDiagnostics(
+    { message: 'not a number', code: 'input', where: { kind: 'file', file: '/data/train.csv', line: 3, column: 5 } },
+    file,
+    textOf,
+  );
+  assert.equal(csv.file, '/data/train.csv');
+  assert.deepEqual(csv.range, { start: { line: 2, character: 4 }, end: { line: 2, character: 5 } });
+  assert.equal(csv.key, null);
+
+  const [wholeLine] = errorDiagnostics({ message: 'ragged row', code: 'input', where: { kind: 'file', file: '/d.csv', line: 7 } }, file, textOf);
+  assert.equal(wholeLine.range.start.line, 6);
+  assert.equal(wholeLine.range.start.character, 0);
+  assert.ok(wholeLine.range.end.character > 1000);
+
+  const [nowhere] = errorDiagnostics({ message: 'out of memory', code: 'oom' }, file, textOf);
+  assert.deepEqual(nowhere.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+  assert.equal(nowhere.code, 'oom');
+
+  // A JSON error in another file (a state_dict) lands there, at the start when it cannot be read.
+  const [other] = errorDiagnostics({ message: 'shape', code: 'input', where: { kind: 'json', file: '/w.json', path: '0.weight' } }, file, textOf);
+  assert.equal(other.file, '/w.json');
+  assert.equal(other.range.start.line, 0);
+
+  assert.deepEqual(errorDiagnostics({ message: 'x', code: 'internal' }, null, textOf), []);
+});
+
+test("the host's own syntax errors map like the worker's", () => {
+  const info = inputErrorInfo(new InputError('JSON syntax error', { kind: 'file', file, line: 4, column: 2 }));
+  const [d] = errorDiagnostics(info, file, () => text);
+  assert.equal(d.file, file);
+  assert.deepEqual(d.range.start, { line: 3, character: 1 });
+  assert.equal(d.code, 'input');
+});
+
+test('after an edit: diagnostics follow their keys; an applied fix drops its diagnostic', () => {
+  const report = sampleReport();
+  const diags = reportDiagnostics(report, file, text);
+  const alphaFix = report.advice.messages[1].fix!;
+  const edited = applyFixToText('\n\n' + text, alphaFix);
+  const after = relocate(diags, edited);
+  assert.equal(after.length, 1, 'the alpha diagnostic is gone once α is set as advised');
+  assert.equal(after[0].key, 'neumann.damping');
+  assert.equal(after[0].range.start.line, lineOfKey(edited, 'neumann'));
+  assert.equal(after[0].range.start.line, lineOfKey(text, 'neumann') + 2);
+  // Untouched file: nothing moves, nothing is dropped.
+  assert.deepEqual(relocate(diags, text), diags);
+});
+
+test('fixesAt finds the fixes of diagnostics touching a line range', () => {
+  const diags = reportDiagnostics(sampleReport(), file, text);
+  const alphaLine = lineOfKey(text, 'alpha');
+  const neumannLine = lineOfKey(text, 'neumann');
+  assert.deepEqual(fixesAt(diags, alphaLine, alphaLine).map((f) => f.fix.path.join('.')), ['neumann.alpha']);
+  assert.deepEqual(fixesAt(diags, neumannLine, neumannLine).map((f) => f.fix.path.join('.')), ['neumann.damping']);
+  assert.equal(fixesAt(diags, 0, 0).length, 0);
+  assert.equal(fixesAt(diags, 0, lines.length).length, 2);
+});

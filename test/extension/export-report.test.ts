@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultExportName, EXPORT_FORMATS, renderExport } from '../../src/extension/export-report';
+import { sampleReport } from '../fixtures/sample-report';
+
+test('JSON export is the report itself, non-finite numbers written as null', () => {
+  const report = sampleReport();
+  assert.deepEqual(JSON.parse(renderExport(report, 'json')), report);
+  report.neumann.termNorms.push(Infinity);
+  const parsed = JSON.parse(renderExport(report, 'json')) as { neumann: { termNorms: unknown[] } };
+  assert.equal(parsed.neumann.termNorms[parsed.neumann.termNorms.length - 1], null);
+});
+
+test('Markdown and HTML exports carry the verdict summary and are self-contained', () => {
+  const report = sampleReport();
+  const md = renderExport(report, 'markdown');
+  assert.ok(md.includes('λ_min') || md.includes('λmin') || md.includes('lambda'), 'the spectrum is in the Markdown');
+  const html = renderExport(report, 'html');
+  assert.match(html, /^<!DOCTYPE html>/i);
+  assert.doesNotMatch(html, /<script[^>]+src=/i, 'no external scripts');
+  assert.doesNotMatch(html, /<link[^>]+href="https?:/i, 'no remote stylesheets');
+});
+
+test('default file names sit next to the experiment', () => {
+  const report = sampleReport();
+  assert.equal(defaultExportName(report, 'markdown'), 'seed-regression.report.md');
+  assert.equal(defaultExportName(report, 'html'), 'seed-regression.report.html');
+  assert.equal(defaultExportName({ ...report, experimentFile: null, name: 'my run / 2' }, 'json'), 'my-run-2.report.json');
+  assert.deepEqual(EXPORT_FORMATS.map((f) => f.format), ['markdown', 'html', 'json']);
+});

@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
+import type { PanelState } from '../../src/protocol/webview';
+import { DEFAULT_SETTINGS, readSettings } from '../../src/extension/settings';
+import { statusView } from '../../src/extension/status-text';
+import { listTemplates, scaffoldCopies, templateDataFiles } from '../../src/extension/templates';
+import { sampleReport } from '../fixtures/sample-report';
+
+const examplesDir = join(__dirname, '../../examples');
+
+function finished(mutate: (r: ReturnType<typeof sampleReport>) => void): PanelState {
+  const report = sampleReport();
+  mutate(report);
+  let s = reducePanelState(emptyPanelState(), { type: 'sessionStarted', id: 1, name: 'seed', experimentFile: null });
+  s = reducePanelState(s, { type: 'report', id: 1, report });
+  return reducePanelState(s, { type: 'sessionEnded', id: 1, outcome: 'completed', error: null });
+}
+
+test('status bar: the last verdict with ρ, the running phase, failures', () => {
+  assert.equal(statusView(finished(() => undefined)).text, '$(pulse) ρ 3.5 ✗');
+  assert.equal(statusView(finished(() => undefined)).tone, 'error');
+  const ok = statusView(
+    finished((r) => {
+      r.neumann.rho = 0.6234;
+      r.neumann.verdict = 'converges';
+    }),
+  );
+  assert.equal(ok.text, '$(pulse) ρ 0.623 ✓');
+  assert.equal(ok.tone, 'normal');
+  const slow = statusView(finished((r) => (r.neumann.verdict = 'slow')));
+  assert.match(slow.text, /⚠$/);
+  let running = reducePanelState(emptyPanelState(), { type: 'sessionStarted', id: 2, name: 'seed', experimentFile: null });
+  running = reducePanelState(running, { type: 'event', id: 2, event: { type: 'phase', phase: 'train', label: 'Training', fraction: 0.25 } });
+  assert.equal(statusView(running).text, '$(sync~spin) Neumann: Training 25%');
+  const failed = reducePanelState(running, {
+    type: 'sessionEnded',
+    id: 2,
+    outcome: 'failed',
+    error: { message: 'bad alpha', code: 'input' },
+  });
+  assert.match(statusView(failed).text, /failed/);
+  assert.match(statusView(failed).tooltip, /bad alpha/);
+  assert.equal(statusView(emptyPanelState()).text, '$(pulse) Neumann');
+});
+
+test('templates: the four bundled examples, known ones first, with their data files', () => {
+  const templates = listTemplates(examplesDir);
+  const ids = templates.map((t) => t.id);
+  for (const id of ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic']) assert.ok(ids.includes(id), id);
+  assert.deepEqual(ids.slice(0, 4), ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic']);
+  for (const t of templates) {
+    const text = readFileSync(t.file, 'utf8');
+    const parsed = JSON.parse(text) as { data?: { train?: { csv: string }; validation?: { csv: string } } };
+    const expected = [parsed.data?.train?.csv, parsed.data?.validation?.csv].filter((x): x is string => !!x);
+    assert.deepEqual(templateDataFiles(text).sort(), [...new Set(expected)].sort(), t.id);
+    for (const rel of templateDataFiles(text)) assert.ok(existsSync(join(examplesDir, rel)), `${t.id} ships ${rel}`);
+  }
+  assert.deepEqual(listTemplates('/nonexistent/folder'), []);
+});
+
+test('template data files: only relative paths inside the template folder; copies go beside the target', () => {
+  const text = JSON.stringify({
+    data: { train: { csv: 'data/train.csv' }, validation: { csv: '../secret.csv' } },
+    model: { init: { stateDict: '/abs/weights.json' } },
+  });
+  assert.deepEqual(templateDataFiles(text), [join('data', 'train.csv')]);
+  assert.deepEqual(templateDataFiles('{ not json'), []);
+  assert.deepEqual(scaffoldCopies('/ext/examples/x.neumann.json', text, '/ws/y.neumann.json'), [
+    { from: '/ext/examples/x.neumann.json', to: '/ws/y.neumann.json' },
+    { from: '/ext/examples/data/train.csv', to: '/ws/data/train.csv' },
+  ]);
+});
+
+test('settings: defaults, valid values, and wrong ones fall back', () => {
+  assert.deepEqual(readSettings(() => undefined), DEFAULT_SETTINGS);
+  const good: Record<string, unknown> = {
+    backend: 'wasm',
+    'analysis.exactMaxParams': 500,
+    'worker.maxMemoryMb': 2048,
+    runOnSave: true,
+    showPanelOnRun: false,
+  };
+  assert.deepEqual(readSettings((k) => good[k]), { backend: 'wasm', exactMaxParams: 500, maxMemoryMb: 2048, runOnSave: true, showPanelOnRun: false });
+  const bad: Record<string, unknown> = {
+    backend: 'gpu',
+    'analysis.exactMaxParams': -1,
+    'worker.maxMemoryMb': 12.5,
+    runOnSave: 'yes',
+  };
+  assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
+  assert.equal(readSettings((k) => (k === 'worker.maxMemoryMb' ? 100 : undefined)).maxMemoryMb, DEFAULT_SETTINGS.maxMemoryMb);
+});
