@@ -8,13 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
 import { parseJsonStrict } from '../config/json-location';
-
-/** Number of parameters of an MLP with widths `layers`. */
-export function parameterCount(layers: number[]): number {
-  let n = 0;
-  for (let l = 0; l + 1 < layers.length; l++) n += layers[l + 1] * layers[l] + layers[l + 1];
-  return n;
-}
+import { checkParamVector, layerSlots, paramCount } from './mlp';
 
 /** Reads a state_dict JSON file (see importStateDict); unreadable files and bad JSON are InputErrors naming it. */
 export function readStateDictFile(file: string, layers: number[]): Float64Array {
@@ -67,7 +61,7 @@ export function importStateDict(json: unknown, layers: number[], file: string): 
     );
   }
 
-  const w = new Float64Array(parameterCount(layers));
+  const w = new Float64Array(paramCount(layers));
   let offset = 0;
   indices.forEach((index, l) => {
     const entry = byIndex.get(index)!;
@@ -85,19 +79,17 @@ export function importStateDict(json: unknown, layers: number[], file: string): 
 
 /** The flat vector as a state_dict object with keys 0, 2, 4 … (Linear layers with activations between). */
 export function exportStateDict(w: Float64Array, layers: number[]): Record<string, number[] | number[][]> {
-  const n = parameterCount(layers);
-  if (w.length !== n) throw new RangeError(`exportStateDict: vector has ${w.length} entries, the model [${layers.join(', ')}] has ${n}`);
+  checkParamVector(layers, w, 'exportStateDict: the vector');
   const out: Record<string, number[] | number[][]> = {};
-  let offset = 0;
-  for (let l = 0; l + 1 < layers.length; l++) {
-    const rows = layers[l + 1];
-    const cols = layers[l];
+  layerSlots(layers).forEach((s, l) => {
     const weight: number[][] = [];
-    for (let r = 0; r < rows; r++, offset += cols) weight.push(Array.from(w.subarray(offset, offset + cols)));
+    for (let r = 0; r < s.outputs; r++) {
+      const start = s.weightOffset + r * s.inputs;
+      weight.push(Array.from(w.subarray(start, start + s.inputs)));
+    }
     out[`${2 * l}.weight`] = weight;
-    out[`${2 * l}.bias`] = Array.from(w.subarray(offset, offset + rows));
-    offset += rows;
-  }
+    out[`${2 * l}.bias`] = Array.from(w.subarray(s.biasOffset, s.biasOffset + s.outputs));
+  });
   return out;
 }
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportStateDict, importStateDict, parameterCount, readStateDictFile } from '../../../src/core/model/state-dict';
+import { exportStateDict, importStateDict, readStateDictFile } from '../../../src/core/model/state-dict';
+import { paramCount } from '../../../src/core/model/mlp';
 import { InputError } from '../../../src/core/errors';
 import { Rng } from '../../../src/core/util/rng';
 
@@ -28,8 +29,8 @@ test('PyTorch order: weight [out,in] row-major then bias, per Linear layer', () 
   };
   const w = importStateDict(dict, [2, 3, 1], F);
   assert.deepEqual(Array.from(w), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-  assert.equal(parameterCount([2, 3, 1]), 13);
-  assert.equal(parameterCount([1, 8, 4, 1]), 16 + 36 + 5);
+  assert.equal(paramCount([2, 3, 1]), 13);
+  assert.equal(paramCount([1, 8, 4, 1]), 16 + 36 + 5);
 });
 
 test('matches real PyTorch: the seed model state_dict imports to torch.cat(p.view(-1) for p in parameters())', () => {
@@ -43,7 +44,7 @@ test('matches real PyTorch: the seed model state_dict imports to torch.cat(p.vie
 
 test('round trip export → JSON → import gives the same vector', () => {
   const layers = [1, 8, 4, 1];
-  const w = new Rng(1).normalVector(parameterCount(layers));
+  const w = new Rng(1).normalVector(paramCount(layers));
   const dict = exportStateDict(w, layers);
   assert.deepEqual(Object.keys(dict), ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias']);
   assert.equal((dict['2.weight'] as number[][]).length, 4);
@@ -59,7 +60,7 @@ test('any increasing integer prefixes, taken in numeric order whatever the key o
 
 test('shape mismatch names the key and both shapes', () => {
   const layers = [2, 3, 1];
-  const good = exportStateDict(new Float64Array(parameterCount(layers)), layers);
+  const good = exportStateDict(new Float64Array(paramCount(layers)), layers);
   throwsWith(() => importStateDict({ ...good, '0.weight': [[1, 2, 3], [4, 5, 6]] }, layers, F), "'0.weight'", 'expected shape [3, 2]', 'found [2, 3]');
   throwsWith(() => importStateDict({ ...good, '2.bias': [1, 2] }, layers, F), "'2.bias'", 'expected shape [1]', 'found [2]');
   throwsWith(() => importStateDict({ ...good, '0.bias': [[1, 2, 3]] }, layers, F), "'0.bias'", 'expected shape [3]', 'found [1, 3]');
@@ -68,7 +69,7 @@ test('shape mismatch names the key and both shapes', () => {
 
 test('missing, extra and malformed keys', () => {
   const layers = [2, 3, 1];
-  const good = exportStateDict(new Float64Array(parameterCount(layers)), layers);
+  const good = exportStateDict(new Float64Array(paramCount(layers)), layers);
   const { ['2.bias']: _, ...noBias } = good;
   throwsWith(() => importStateDict(noBias, layers, F), "missing key '2.bias'");
   const { ['2.bias']: _b, ['2.weight']: _w, ...oneLayer } = good;
