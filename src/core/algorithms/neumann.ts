@@ -12,8 +12,8 @@ export interface NeumannTermInfo {
   norm: number;
   /** ‖A x_j − b‖/‖b‖ (absolute when b = 0). */
   residual: number;
-  /** ‖v_j‖/‖v_{j−1}‖; null for j = 0. */
-  growthRatio: number | null;
+  /** ‖v_j‖/‖v_{j−1}‖; null for j = 0. (Named like the protocol's neumannTerm event.) */
+  growth: number | null;
   head: number[];
 }
 
@@ -89,12 +89,12 @@ export async function neumannSeries(op: LinearOperator, b: Float64Array, opts: N
       term: j,
       norm: vNorm,
       residual: relative(norm(r)),
-      growthRatio: prevNorm === null ? null : prevNorm === 0 ? (vNorm === 0 ? 0 : Infinity) : vNorm / prevNorm,
+      growth: prevNorm === null ? null : prevNorm === 0 ? (vNorm === 0 ? 0 : Infinity) : vNorm / prevNorm,
       head: head(v, headLength),
     };
     result.termNorms.push(info.norm);
     result.residuals.push(info.residual);
-    if (info.growthRatio !== null) result.growthRatios.push(info.growthRatio);
+    if (info.growth !== null) result.growthRatios.push(info.growth);
     result.termHeads.push(info.head);
     result.lastTerm = j;
     result.x = x;

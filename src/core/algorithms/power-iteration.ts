@@ -78,16 +78,42 @@ export interface PowerExtremes {
   hvps: number;
 }
 
+export interface PowerExtremeStepInfo {
+  /** Which end this phase is estimating (the dominant one's sign decides, as it goes). */
+  end: 'max' | 'min';
+  iteration: number;
+  /** Current estimate of that eigenvalue of H (the shift already added back). */
+  value: number;
+  residual: number;
+  /** Products so far over both phases. */
+  hvps: number;
+}
+
+export interface PowerExtremesOptions extends Omit<PowerOptions, 'onStep'> {
+  onStep?: (info: PowerExtremeStepInfo) => void;
+}
+
 /**
  * Both ends by power iteration: the dominant eigenvalue first, then the dominant eigenvalue μ of
  * H − λ_dom·I, which is (other end − λ_dom). The residual of the shifted pair equals H's residual
  * for λ_dom + μ, so the intervals stay rigorous.
  */
-export async function extremesByPowerIteration(op: LinearOperator, opts: PowerOptions): Promise<PowerExtremes> {
+export async function extremesByPowerIteration(op: LinearOperator, opts: PowerExtremesOptions): Promise<PowerExtremes> {
   const start = op.matvecCount;
-  const dominant = await powerIteration(op, opts);
+  const { onStep, ...rest } = opts;
+  const report = (end: 'max' | 'min', shift: number) => (s: PowerStepInfo) =>
+    onStep?.({ end, iteration: s.iteration, value: s.rayleigh + shift, residual: s.residual, hvps: op.matvecCount - start });
+  const dominant = await powerIteration(op, {
+    ...rest,
+    onStep: (s) => report(s.rayleigh >= 0 ? 'max' : 'min', 0)(s),
+  });
   const lambdaDom = dominant.estimate.value;
-  const shifted = await powerIteration(new ShiftedOperator(op, -lambdaDom), { ...opts, seed: opts.seed + 1 });
+  const otherEnd = lambdaDom >= 0 ? 'min' : 'max';
+  const shifted = await powerIteration(new ShiftedOperator(op, -lambdaDom), {
+    ...rest,
+    seed: opts.seed + 1,
+    onStep: report(otherEnd, lambdaDom),
+  });
   const s = shifted.estimate;
   const other = estimate(s.value + lambdaDom, s.residual, s.converged);
   const domIsMax = other.value <= lambdaDom;

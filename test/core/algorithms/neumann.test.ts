@@ -50,7 +50,8 @@ test('Neumann matches the closed form α Σ (I − αA)^j b term by term, with r
   r.x.forEach((x, i) => assert.ok(Math.abs(x - ref.xs[terms][i]) < 1e-12));
   assert.deepEqual(r.solutionHead, Array.from(r.x.subarray(0, 5)));
   assert.equal(r.growthRatios.length, terms);
-  assert.equal(seen[0].growthRatio, null);
+  assert.equal(seen[0].growth, null);
+  assert.equal(seen[3].growth, r.growthRatios[2]);
 });
 
 test('toy cubic: H = diag(0.3, 0.3), b = [1, 1], α = 1, 50 terms gives (3.333, 3.333)', async () => {

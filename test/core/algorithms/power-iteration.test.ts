@@ -38,8 +38,15 @@ test('extremesByPowerIteration: positive dominant end, then the other end by shi
 
 test('extremesByPowerIteration: negative dominant end is reported as λ_min', async () => {
   const values = [-8, ...linspace(-1, 1, 28), 2];
-  const r = await extremesByPowerIteration(operatorWithSpectrum(values, 24), { seed: 6, tol: 1e-8, maxIter: 2000 });
+  const steps: { end: string; value: number; hvps: number }[] = [];
+  const r = await extremesByPowerIteration(operatorWithSpectrum(values, 24), { seed: 6, tol: 1e-8, maxIter: 2000, onStep: (s) => steps.push(s) });
   assert.ok(Math.abs(r.lambdaMin.value + 8) < 1e-5);
+  // Steps report H's eigenvalue estimates per end, the shifted phase with the shift added back.
+  assert.equal(steps.length, r.hvps);
+  assert.deepEqual(steps.map((s) => s.hvps), Array.from({ length: r.hvps }, (_, i) => i + 1));
+  assert.equal(steps[r.iterations.min - 1].end, 'min');
+  assert.equal(steps[steps.length - 1].end, 'max');
+  assert.equal(steps[steps.length - 1].value, r.lambdaMax.value);
   assert.ok(Math.abs(r.lambdaMax.value - 2) < 1e-3);
   assert.ok(values.some((x) => within(x, r.lambdaMax.interval)));
 });

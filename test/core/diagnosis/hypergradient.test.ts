@@ -49,3 +49,18 @@ test('an indefinite CG stop gives no CG hypergradient; no exact value means no r
   assert.equal(rep.relErrorNeumann, null);
   assert.equal(relativeError(2, 0), 2);
 });
+
+test('neumannReport carries the series record, ρ and the verdict into the report block', async () => {
+  const { neumannReport } = await import('../../../src/core/diagnosis/neumann-report');
+  const { spectralRadius } = await import('../../../src/core/diagnosis/spectral-radius');
+  const series = await neumannSeries(H, gradVal, { alpha: 0.4, terms: 3 });
+  const radius = spectralRadius(0.4, [1.38, 1.39], [3.61, 3.62]);
+  const rep = neumannReport(series, { alpha: 0.4, terms: 3, damping: 0 }, radius, 'slow');
+  assert.equal(rep.termNorms.length, 4);
+  assert.equal(rep.rho, radius.rho);
+  assert.equal(rep.verdict, 'slow');
+  assert.deepEqual(rep.solutionHead, Array.from(series.x));
+  assert.equal(rep.nonFiniteAtTerm, null);
+  // JSON round trip: every number in the block is finite.
+  assert.deepEqual(JSON.parse(JSON.stringify(rep)), rep);
+});
