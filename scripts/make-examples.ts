@@ -153,7 +153,7 @@ function makeTanh(): void {
     model: { layers: [2, 8, 3], activation: 'tanh' },
     loss: 'cross-entropy',
     weightDecay: 0.01,
-    training: { epochs: 20, batchSize: 32, learningRate: 0.1 },
+    training: { epochs: 60, batchSize: 32, learningRate: 0.1 },
     neumann: { alpha: 1, terms: 20 },
     analysis: { trackEpochs: true },
   });
