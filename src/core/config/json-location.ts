@@ -48,7 +48,37 @@ export function parseJsonStrict(text: string, file: string | null): unknown {
     const what = text.trim() === '' ? 'empty file: expected a JSON object' : `JSON syntax error: ${PARSE_MESSAGES[code] ?? code}`;
     throw new InputError(what, { kind: 'file', file: file ?? '<input>', line: pos.line + 1, column: pos.column + 1 });
   }
+  // JSON.parse and jsonc-parser keep the last of two equal keys silently; a config edited by hand
+  // that says `"alpha"` twice means one of them is not what the user thinks is in force.
+  const duplicate = firstDuplicateKey(parseTree(text));
+  if (duplicate) {
+    const pos = offsetToPosition(text, duplicate.offset);
+    throw new InputError(`duplicate key ${JSON.stringify(duplicate.value)} in the same object`, {
+      kind: 'file',
+      file: file ?? '<input>',
+      line: pos.line + 1,
+      column: pos.column + 1,
+    });
+  }
   return value;
+}
+
+function firstDuplicateKey(node: Node | undefined): Node | null {
+  if (!node) return null;
+  if (node.type === 'object') {
+    const seen = new Set<string>();
+    for (const prop of node.children ?? []) {
+      const key = prop.children?.[0];
+      if (!key) continue;
+      if (seen.has(key.value)) return key;
+      seen.add(key.value);
+    }
+  }
+  for (const child of node.children ?? []) {
+    const found = firstDuplicateKey(child);
+    if (found) return found;
+  }
+  return null;
 }
 
 /**

@@ -148,6 +148,7 @@ test('parseExperimentText: JSON syntax errors, comments and trailing commas at f
   at('{\r\n  "seed": 1\r\n  "name": "x"\r\n}', 3, 3, "expected ','");
   at('{ "seed": [1, 2, ] }', 1, 18, 'expected a value');
   at('', 1, 1, 'empty file');
+  at('{\n  "neumann": { "alpha": 1, "terms": 2, "alpha": 3 }\n}', 2, 40, 'duplicate key "alpha"');
   assert.throws(() => parseExperimentText('{"seed": 1}', null), (e: unknown) => e instanceof InputError && e.where?.kind === 'json');
   const ok = parseExperimentText('\uFEFF' + JSON.stringify({ problem: { kind: 'sum-of-cubes', point: [1] }, neumann: { alpha: 1, terms: 1 } }), null);
   assert.equal(ok.kind, 'problem');
