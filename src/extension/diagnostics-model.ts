@@ -6,6 +6,7 @@
  */
 import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
 import type { ErrorInfo } from '../protocol/messages';
+import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
 import type { InputError } from '../core/errors';
 import { isFixApplied } from './fix-edit';
@@ -92,7 +93,9 @@ export function errorDiagnostics(
       w.column !== undefined
         ? { start: { line, character: Math.max(0, w.column - 1) }, end: { line, character: Math.max(1, w.column) } }
         : { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } };
-    return [{ ...base, file: w.file, range, key: null }];
+    // Data paths are resolved by the worker; a relative one is relative to the experiment's folder.
+    const dataFile = isAbsolute(w.file) || !experimentFile ? w.file : join(dirname(experimentFile), w.file);
+    return [{ ...base, file: dataFile, range, key: null }];
   }
   const file = w?.kind === 'json' && w.file ? w.file : experimentFile;
   if (!file) return [];

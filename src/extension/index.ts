@@ -8,7 +8,6 @@ import type { PanelToHost } from '../protocol/webview';
 import { COMMANDS, isExperimentUri, registerCommands } from './commands';
 import { applyFix, DiagnosticsManager } from './diagnostics';
 import { createStatusItem, RunCodeLensProvider, updateStatusItem } from './editor-ui';
-import { isOfferedFix } from './fix-edit';
 import { PANEL_VIEW_TYPE, PanelHost } from './panel-host';
 import { PanelModel } from './panel-model';
 import { SessionController } from './session-controller';
@@ -49,11 +48,8 @@ export function activate(context: vscode.ExtensionContext): void {
         await vscode.commands.executeCommand(COMMANDS.exportReport, msg.format);
         return;
       case 'applyFix': {
-        // Only a fix the current report offered is applied: the webview is not trusted to choose keys.
-        if (!isOfferedFix(state.report, msg.fix) || !uri) {
-          log.warn(`ignored a fix the current report does not offer: ${JSON.stringify(msg.fix)}`);
-          return;
-        }
+        // acceptPanelMessage has checked that the current report offers this fix.
+        if (!uri) return;
         if (!(await applyFix(uri, msg.fix))) return;
         if (msg.rerun) {
           await sessions.run(uri);

@@ -1,15 +1,16 @@
 /**
  * Hosts the diagnosis panel (WebviewPanel `neumannLens.panel`): creates or restores it, gives it
  * the strict-CSP shell, connects it to the PanelModel, and hands validated panel messages to the
- * controller. Messages from the webview are untrusted input: anything checkPanelToHost rejects is
- * logged and dropped.
+ * controller. Messages from the webview are untrusted input: anything acceptPanelMessage rejects
+ * is logged and dropped.
  */
 import * as vscode from 'vscode';
 import { readdirSync } from 'node:fs';
-import { checkPanelState, checkPanelToHost } from '../protocol/validate';
+import { checkPanelState } from '../protocol/validate';
 import type { PanelToHost } from '../protocol/webview';
 import { makeNonce, panelHtml } from './panel-html';
 import type { PanelModel } from './panel-model';
+import { acceptPanelMessage } from './panel-requests';
 
 export const PANEL_VIEW_TYPE = 'neumannLens.panel';
 const TITLE = 'Neumann Lens';
@@ -107,12 +108,12 @@ export class PanelHost implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
-    const problem = checkPanelToHost(raw);
-    if (problem !== null) {
-      this.log.warn(`ignored a malformed message from the panel: ${problem}`);
+    const checked = acceptPanelMessage(raw, this.model.current.report);
+    if (!checked.ok) {
+      this.log.warn(`ignored a message from the panel: ${checked.problem}`);
       return;
     }
-    const msg = raw as PanelToHost;
+    const msg = checked.msg;
     if (msg.type === 'ready') {
       this.model.panelReady();
       return;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { InputError } from '../../src/core/errors';
 import {
   errorDiagnostics,
@@ -79,6 +79,9 @@ test('worker errors: JSON path, file:line:column (1-based → 0-based), and no p
   assert.equal(csv.file, '/data/train.csv');
   assert.deepEqual(csv.range, { start: { line: 2, character: 4 }, end: { line: 2, character: 5 } });
   assert.equal(csv.key, null);
+
+  const [relative] = errorDiagnostics({ message: 'x', code: 'input', where: { kind: 'file', file: 'val.csv', line: 2 } }, file, textOf);
+  assert.equal(relative.file, join(dirname(file), 'val.csv'));
 
   const [wholeLine] = errorDiagnostics({ message: 'ragged row', code: 'input', where: { kind: 'file', file: '/d.csv', line: 7 } }, file, textOf);
   assert.equal(wholeLine.range.start.line, 6);
