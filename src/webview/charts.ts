@@ -22,6 +22,21 @@ function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot
   };
 }
 
+/** Log axes: label and grid only powers of ten (uPlot's default also lines every 2…9 × 10^k). */
+function logAxis(p: Palette, label: string): uPlot.Axis {
+  return axis(p, label, {
+    splits: (_u, _i, min, max) => {
+      if (!(min > 0) || !(max > min)) return [min, max];
+      const lo = Math.ceil(Math.log10(min) - 1e-9);
+      const hi = Math.floor(Math.log10(max) + 1e-9);
+      const every = Math.max(1, Math.ceil((hi - lo + 1) / 6));
+      const out: number[] = [];
+      for (let e = lo; e <= hi; e += every) out.push(Math.pow(10, e));
+      return out.length > 0 ? out : [min, max];
+    },
+  });
+}
+
 function base(p: Palette): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
   return { legend: { show: false }, cursor: { drag: { x: false, y: false }, points: { show: false } }, pxAlign: 0 };
 }
@@ -73,7 +88,10 @@ function markersHook(p: Palette, markers: Marker[]): uPlot.Hooks.Arrays {
             ctx.moveTo(left, pos);
             ctx.lineTo(left + width, pos);
             ctx.stroke();
-            ctx.fillText(m.label, left + 4 * devicePixelRatio, pos - 4 * devicePixelRatio);
+            // Right-aligned: the left end sits next to the axis tick labels.
+            ctx.textAlign = 'right';
+            ctx.fillText(m.label, left + width - 4 * devicePixelRatio, pos - 4 * devicePixelRatio);
+            ctx.textAlign = 'left';
           }
         }
         ctx.restore();
@@ -91,7 +109,7 @@ export const lossChart: ChartSpec<LossData> = {
   options: (p, d) => ({
     ...base(p),
     scales: { x: { time: false }, y: { distr: useLog(d) ? 3 : 1 } },
-    axes: [axis(p, 'step'), axis(p, useLog(d) ? 'loss (log)' : 'loss')],
+    axes: [axis(p, 'step'), useLog(d) ? logAxis(p, 'loss (log)') : axis(p, 'loss')],
     series: [
       {},
       line('train loss per step', p.blue, { width: 1.5 }),
@@ -169,7 +187,7 @@ export const neumannChart: ChartSpec<NeumannData> = {
   options: (p, d) => ({
     ...base(p),
     scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [axis(p, 'term j'), axis(p, '‖v_j‖ (log)')],
+    axes: [axis(p, 'term j'), logAxis(p, '‖v_j‖ (log)')],
     series: [
       {},
       line('‖v_j‖', p.blue, { points: { show: d.x.length <= 60, size: 5 } }),

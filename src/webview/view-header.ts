@@ -17,7 +17,7 @@ export function renderSession(state: PanelState, post: Post): HTMLElement {
   const title = h('div', { class: 'session-title' }, h('strong', { text: s.name }));
   if (s.experimentFile) {
     title.append(' ', button(basename(s.experimentFile), () => post({ type: 'openExperiment' }), {
-      class: 'link', ariaLabel: `Open experiment file ${s.experimentFile}`, title: s.experimentFile,
+      class: 'btn link', ariaLabel: `Open experiment file ${s.experimentFile}`, title: s.experimentFile,
     }));
   }
   title.append(' ', h('span', { class: `status status-${s.status}`, text: statusText(s.status) }));

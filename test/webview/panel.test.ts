@@ -1,0 +1,318 @@
+/**
+ * The panel in real Chromium under the webview's strict CSP, fed a recorded session's event
+ * stream. Asserts what a user sees (verdict, numbers, intervals, drawn charts), what the panel
+ * posts (ready, applyFix, stop, export), that malformed messages are ignored, that reload restores
+ * the state, and that nothing violates the CSP; saves light/dark/high-contrast screenshots.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
+import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
+import { fmtInterval, fmtNum } from '../../src/webview/format';
+import type { HostToPanel } from '../../src/protocol/webview';
+
+const OUT = join(ROOT, 'test-results');
+
+type Win = { __posted: unknown[]; __violations: unknown[]; __setStateCalls: number };
+
+async function openPanel(server: PanelServer, browser: Browser, theme: Theme, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+  await page.goto(server.url(theme));
+  await page.waitForFunction(() => (window as unknown as Win).__posted.some((m) => (m as { type: string }).type === 'ready'));
+  return page;
+}
+
+async function post(page: Page, msgs: unknown[]): Promise<void> {
+  await page.evaluate((ms) => {
+    for (const m of ms) window.postMessage(m, '*');
+  }, msgs);
+}
+
+const posted = (page: Page) => page.evaluate(() => (window as unknown as Win).__posted) as Promise<{ type: string }[]>;
+const lastPosted = async (page: Page) => (await posted(page)).at(-1);
+const text = (page: Page, sel: string) => page.locator(sel).first().innerText();
+
+/** "−1.75" → -1.75; "∞" → Infinity. Independent of the panel's formatter. */
+function parseShown(s: string): number {
+  const t = s.trim().replace(/−/g, '-');
+  if (t === '∞') return Infinity;
+  if (t === '-∞') return -Infinity;
+  return Number(t);
+}
+
+function assertClose(shown: string, value: number, what: string): void {
+  const x = parseShown(shown);
+  if (!Number.isFinite(value)) return assert.equal(x, value, what);
+  assert.ok(Math.abs(x - value) <= 5e-4 * Math.abs(value) + 1e-12, `${what}: shown ${shown}, report ${value}`);
+}
+
+interface PixelCount {
+  nonBlank: number;
+  matching: number[];
+  width: number;
+}
+
+/** Pixels of a chart's canvas that are drawn at all, and that are close to each given colour. */
+async function chartPixels(page: Page, chartId: string, colors: string[]): Promise<PixelCount> {
+  return page.evaluate(
+    ({ chartId, colors }) => {
+      const canvas = document.querySelector(`#${chartId} canvas`) as HTMLCanvasElement | null;
+      if (!canvas) return { nonBlank: 0, matching: colors.map(() => 0), width: 0 };
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const rgb = colors.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+      let nonBlank = 0;
+      const matching = colors.map(() => 0);
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] === 0) continue;
+        nonBlank++;
+        if (data[i + 3] < 90) continue;
+        rgb.forEach((c, k) => {
+          if (Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]) <= 40) matching[k]++;
+        });
+      }
+      return { nonBlank, matching, width: canvas.getBoundingClientRect().width };
+    },
+    { chartId, colors },
+  );
+}
+
+async function waitForChart(page: Page, chartId: string): Promise<void> {
+  await page.waitForFunction((id) => {
+    const f = document.getElementById(id);
+    return !!f && !f.hidden && !!f.querySelector('canvas');
+  }, chartId);
+}
+
+test('panel in Chromium', async (t) => {
+  const chromium = findChromium();
+  if (!chromium) {
+    const reason = 'Chromium not found at /usr/bin/chromium (run scripts/setup-system.sh or set CHROMIUM_PATH)';
+    if (process.env.CI === 'true') assert.fail(`${reason}; on CI nothing may be skipped`);
+    t.skip(reason);
+    return;
+  }
+  const fx = fixturePaths();
+  assert.ok(existsSync(fx.events) && existsSync(fx.report), `recorded session missing: ${fx.events} / ${fx.report}`);
+  const rec: Recording = loadRecording(fx.events, fx.report);
+  const report = rec.report;
+  mkdirSync(OUT, { recursive: true });
+  const server = await startPanelServer();
+  const browser = await launchChromium(chromium);
+  const errors: string[] = [];
+  t.after(async () => {
+    await browser.close();
+    await server.close();
+  });
+  const page = await openPanel(server, browser, 'dark', errors);
+
+  await t.test('posts ready on load and shows an empty state', async () => {
+    assert.deepEqual(await posted(page), [{ type: 'ready' }]);
+    assert.match(await text(page, '#session'), /No diagnosis yet/);
+  });
+
+  await t.test('while running: phase label, real progress bar, Stop posts stop, charts fill live', async () => {
+    const firstNeumann = rec.events.findIndex((e) => e.type === 'phase' && e.phase === 'neumann');
+    const upTo = firstNeumann > 0 ? firstNeumann : rec.events.length;
+    const live = rec.events.slice(0, upTo);
+    await post(page, [startMessage(rec), ...eventMessages(live)]);
+    const lastPhase = [...live].reverse().find((e) => e.type === 'phase');
+    const lastFraction = [...live].reverse().find((e) => e.type === 'phase' || e.type === 'progress') as { fraction: number } | undefined;
+    const pct = String(Math.round(100 * Math.min(1, Math.max(0, lastFraction?.fraction ?? 0))));
+    await page.waitForFunction((p) => document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === p, pct);
+    if (lastPhase && lastPhase.type === 'phase') assert.equal((await text(page, '.phase-label')).trim(), lastPhase.label);
+    await page.getByRole('button', { name: 'Stop the running session' }).click();
+    assert.deepEqual(await lastPosted(page), { type: 'stop' });
+    if (live.some((e) => e.type === 'trainStep')) {
+      await waitForChart(page, 'chart-loss');
+      assert.ok((await chartPixels(page, 'chart-loss', [THEME_VARS.dark['--vscode-charts-blue']])).matching[0] > 50, 'live loss curve drawn');
+    }
+    if (live.some((e) => e.type === 'spectrumStep')) {
+      await waitForChart(page, 'chart-spectrum');
+      const px = await chartPixels(page, 'chart-spectrum', [THEME_VARS.dark['--vscode-charts-orange'], THEME_VARS.dark['--vscode-charts-blue']]);
+      assert.ok(px.matching[0] > 20 && px.matching[1] > 20, `live λ estimates drawn: ${px.matching}`);
+    }
+  });
+
+  await t.test('after the report: verdict, cause, numbers with intervals', async () => {
+    await post(page, fullSession(rec));
+    await page.waitForSelector('#verdict-title');
+    const tone = report.neumann.verdict === 'converges' ? 'converges' : report.neumann.verdict === 'slow' ? 'slow' : 'diverges';
+    assert.ok(await page.locator(`#verdict.verdict-${tone}`).count(), `verdict styled as ${tone}`);
+    const title = await text(page, '#verdict-title');
+    const expected = { converges: /converges/i, slow: /slow/i, 'diverges-step-too-large': /diverges.*step too large/i, 'diverges-negative-curvature': /diverges.*negative curvature/i }[report.neumann.verdict];
+    assert.match(title, expected);
+    assert.equal(await text(page, '#summary'), report.advice.summary);
+    const sp = report.spectrum;
+    const n = report.neumann;
+    const checks: [string, number, [number, number] | null][] = [
+      ['lambdaMin', sp.lambdaMin, sp.lambdaMinInterval],
+      ['lambdaMax', sp.lambdaMax, sp.lambdaMaxInterval],
+      ['rho', n.rho, n.rhoInterval],
+      ['alpha', n.alpha, null],
+    ];
+    for (const [key, value, interval] of checks) {
+      const shown = await text(page, `[data-num=${key}]`);
+      assert.equal(shown, fmtNum(value), `${key} formatted`);
+      assertClose(shown, value, key);
+      if (interval) {
+        const iv = await text(page, `[data-interval=${key}]`);
+        assert.equal(iv, fmtInterval(interval));
+        const [lo, hi] = iv.slice(1, -1).split(', ');
+        assertClose(lo, interval[0], `${key} interval low`);
+        assertClose(hi, interval[1], `${key} interval high`);
+      }
+    }
+    const meta = await text(page, '#meta');
+    assert.match(meta, new RegExp(report.backend));
+    assert.match(meta, new RegExp(`\\b${report.params}\\b`));
+    assert.match(meta, new RegExp(`HVP self-check\\s+${report.hvpSelfCheck.passed ? 'passed' : 'FAILED'}`));
+    assert.equal(await page.locator('#advice-messages li').count(), report.advice.messages.length);
+    const termRows = await page.locator('#terms-table tbody tr').count();
+    assert.ok(termRows >= Math.min(report.neumann.termNorms.length, 81), `term rows ${termRows}`);
+    const firstHead = await text(page, '#terms-table tbody tr:first-child td:last-child');
+    assert.equal(firstHead, `[${report.neumann.termHeads[0].map((x) => fmtNum(x)).join(', ')}]`);
+    assert.match(await text(page, '#hypergradient'), /Neumann[\s\S]*CG[\s\S]*exact/);
+  });
+
+  await t.test('charts are drawn (canvas pixels of each series colour)', async () => {
+    const dark = THEME_VARS.dark;
+    const expect: [string, string[], boolean][] = [
+      ['chart-neumann', [dark['--vscode-charts-blue'], dark['--vscode-charts-red']], true],
+      ['chart-spectrum', [dark['--vscode-charts-orange'], dark['--vscode-charts-blue']], rec.events.some((e) => e.type === 'spectrumStep')],
+      ['chart-loss', [dark['--vscode-charts-blue']], rec.events.some((e) => e.type === 'trainStep') || (report.training?.lossCurve.length ?? 0) > 0],
+      ['chart-histogram', [dark['--vscode-charts-blue']], (report.spectrum.eigenvalues?.length ?? 0) > 0],
+      ['chart-epochs', [dark['--vscode-charts-orange'], dark['--vscode-charts-red']], (report.epochs?.length ?? 0) > 0],
+    ];
+    for (const [id, colors, present] of expect) {
+      if (!present) {
+        assert.equal(await page.locator(`#${id}`).isHidden(), true, `${id} hidden without data`);
+        continue;
+      }
+      await waitForChart(page, id);
+      const px = await chartPixels(page, id, colors);
+      assert.ok(px.nonBlank > 1000, `${id} not blank (${px.nonBlank})`);
+      // Lines give hundreds of pixels; the per-epoch chart of a one-epoch run has single points (~20 px).
+      px.matching.forEach((m, k) => assert.ok(m > 8, `${id}: series colour ${colors[k]} drawn (${m} px)`));
+    }
+  });
+
+  await t.test('recommendation buttons post applyFix (with and without re-run), also by keyboard', async () => {
+    const fixes = report.advice.messages.filter((m) => m.fix).map((m) => m.fix!);
+    const items = page.locator('#actions li');
+    assert.equal(await items.count(), fixes.length);
+    for (let i = 0; i < fixes.length; i++) {
+      const [apply, rerun] = [items.nth(i).locator('button').nth(0), items.nth(i).locator('button').nth(1)];
+      assert.equal((await apply.innerText()).trim(), fixes[i].label);
+      await apply.click();
+      assert.deepEqual(await lastPosted(page), { type: 'applyFix', fix: fixes[i], rerun: false });
+      await rerun.click();
+      assert.deepEqual(await lastPosted(page), { type: 'applyFix', fix: fixes[i], rerun: true });
+    }
+    if (fixes.length > 0) {
+      await items.first().locator('button').first().focus();
+      await page.keyboard.press('Enter');
+      assert.deepEqual(await lastPosted(page), { type: 'applyFix', fix: fixes[0], rerun: false });
+    }
+    await page.getByRole('button', { name: 'Export the report as HTML' }).click();
+    assert.deepEqual(await lastPosted(page), { type: 'export', format: 'html' });
+    await page.getByRole('button', { name: 'Run the diagnosis again', exact: true }).click();
+    assert.deepEqual(await lastPosted(page), { type: 'rerun' });
+  });
+
+  await t.test('malformed messages are ignored', async () => {
+    const before = await page.evaluate(() => ({ calls: (window as unknown as Win).__setStateCalls, html: document.getElementById('app')!.innerHTML.length }));
+    const bad: unknown[] = [
+      null, 42, 'snapshot', {}, { type: 'nope' }, { type: 'report', id: SESSION_ID, report: { schemaVersion: 1 } },
+      { type: 'event', id: SESSION_ID, event: { type: 'trainStep', epoch: 'x', step: 0, stepsPerEpoch: 1, loss: 1 } },
+      { type: 'snapshot', state: { session: 'x' } }, { type: 'sessionEnded', id: SESSION_ID, outcome: 'exploded', error: null },
+      { type: 'sessionStarted', id: '2', name: 5, experimentFile: null },
+    ];
+    await post(page, bad);
+    // A well-formed message after the bad ones: once it is applied, the bad ones were processed too.
+    await post(page, [{ type: 'event', id: SESSION_ID, event: { type: 'log', level: 'info', text: 'sentinel' } }]);
+    await page.waitForFunction((n) => (window as unknown as Win).__setStateCalls > n, before.calls);
+    const after = await page.evaluate(() => ({ calls: (window as unknown as Win).__setStateCalls, html: document.getElementById('app')!.innerHTML.length }));
+    assert.equal(after.calls, before.calls + 1, 'only the well-formed message was folded');
+    assert.equal(after.html, before.html);
+    assert.equal(await text(page, '#summary'), report.advice.summary);
+  });
+
+  await t.test('charts follow the panel width', async () => {
+    const widths = () =>
+      page.evaluate(() => {
+        const plot = document.querySelector('#chart-neumann .plot')!.getBoundingClientRect().width;
+        const canvas = document.querySelector('#chart-neumann canvas')!.getBoundingClientRect().width;
+        return { plot, canvas };
+      });
+    const settled = () =>
+      page.waitForFunction(() => {
+        const plot = document.querySelector('#chart-neumann .plot')!.getBoundingClientRect().width;
+        const canvas = document.querySelector('#chart-neumann canvas')!.getBoundingClientRect().width;
+        return Math.abs(plot - canvas) <= 2;
+      });
+    await page.setViewportSize({ width: 520, height: 900 });
+    await settled();
+    const narrow = await widths();
+    assert.ok(narrow.canvas <= 520, `canvas ${narrow.canvas}px in a 520px panel`);
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await settled();
+    const wide = await widths();
+    assert.ok(wide.canvas > narrow.canvas + 50, `canvas grew from ${narrow.canvas} to ${wide.canvas}`);
+    await page.setViewportSize({ width: 1100, height: 900 });
+    await settled();
+  });
+
+  await t.test('theme switches redraw the charts in the new colours; screenshots', async () => {
+    for (const theme of ['light', 'high-contrast', 'dark'] as Theme[]) {
+      await page.evaluate((cls) => (document.body.className = cls), BODY_CLASS[theme]);
+      const blue = THEME_VARS[theme]['--vscode-charts-blue'];
+      await page.waitForFunction(
+        ({ color }) => {
+          const c = document.querySelector('#chart-neumann canvas') as HTMLCanvasElement | null;
+          if (!c) return false;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 90 && Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) <= 40) n++;
+          return n > 15;
+        },
+        { color: blue },
+      );
+      const bg = THEME_VARS[theme]['--vscode-editor-background'];
+      const rgb = `rgb(${[1, 3, 5].map((i) => parseInt(bg.slice(i, i + 2), 16)).join(', ')})`;
+      assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), rgb, `${theme} background`);
+      await page.screenshot({ path: join(OUT, `webview-${theme}.png`), fullPage: true });
+    }
+  });
+
+  await t.test('a reload restores the last state from setState before any message', async () => {
+    await page.reload();
+    await page.waitForSelector('#verdict-title');
+    assert.equal(await text(page, '#summary'), report.advice.summary);
+    assert.equal(await text(page, '[data-num=rho]'), fmtNum(report.neumann.rho));
+    await waitForChart(page, 'chart-neumann');
+  });
+
+  await t.test('a failed session shows the error with where it happened', async () => {
+    const msgs: HostToPanel[] = [
+      { type: 'sessionStarted', id: 2, name: 'broken', experimentFile: '/w/broken.neumann.json' },
+      { type: 'sessionEnded', id: 2, outcome: 'failed', error: { message: 'unknown key "alpah"', code: 'input', where: { kind: 'json', path: 'neumann.alpah' } } },
+    ];
+    await post(page, msgs);
+    await page.waitForSelector('#error');
+    const err = await text(page, '#error');
+    assert.match(err, /unknown key "alpah"/);
+    assert.match(err, /neumann\.alpah/);
+    assert.equal(await page.locator('#verdict-title').count(), 0, 'the old verdict is gone');
+  });
+
+  await t.test('no CSP violations, no page errors', async () => {
+    assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__violations), []);
+    assert.deepEqual(errors, []);
+  });
+});
