@@ -93,7 +93,9 @@ async function newExperiment(deps: CommandDeps): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   const target = await vscode.window.showSaveDialog({
     title: 'Save the new experiment',
-    defaultUri: folder ? vscode.Uri.joinPath(folder, defaultTargetName(pick.template)) : undefined,
+    defaultUri: folder
+      ? vscode.Uri.joinPath(folder, defaultTargetName(pick.template, (name) => existsSync(join(folder.fsPath, name))))
+      : undefined,
     filters: { 'Neumann Lens experiment': ['json'] },
     saveLabel: 'Create',
   });

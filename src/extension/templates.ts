@@ -96,6 +96,15 @@ export function scaffoldCopies(templateFile: string, templateText: string, targe
   ];
 }
 
-export function defaultTargetName(template: Template): string {
-  return basename(template.file);
+/**
+ * `<template>.neumann.json`, or `<template>-2.neumann.json`, `-3`… when that name is taken, so the
+ * suggested save location never proposes replacing an existing experiment.
+ */
+export function defaultTargetName(template: Template, taken: (name: string) => boolean = () => false): string {
+  const first = basename(template.file);
+  if (!taken(first)) return first;
+  for (let i = 2; ; i++) {
+    const name = `${template.id}-${i}${TEMPLATE_SUFFIX}`;
+    if (!taken(name)) return name;
+  }
 }

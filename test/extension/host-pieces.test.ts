@@ -6,7 +6,7 @@ import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-stat
 import type { PanelState } from '../../src/protocol/webview';
 import { DEFAULT_SETTINGS, readSettings } from '../../src/extension/settings';
 import { statusView } from '../../src/extension/status-text';
-import { listTemplates, scaffoldCopies, templateDataFiles } from '../../src/extension/templates';
+import { defaultTargetName, listTemplates, scaffoldCopies, templateDataFiles } from '../../src/extension/templates';
 import { sampleReport } from '../fixtures/sample-report';
 
 const examplesDir = join(__dirname, '../../examples');
@@ -59,6 +59,10 @@ test('templates: the four bundled examples, known ones first, with their data fi
     for (const rel of templateDataFiles(text)) assert.ok(existsSync(join(examplesDir, rel)), `${t.id} ships ${rel}`);
   }
   assert.deepEqual(listTemplates('/nonexistent/folder'), []);
+  const seed = templates[0];
+  assert.equal(defaultTargetName(seed), 'seed-regression.neumann.json');
+  const taken = new Set(['seed-regression.neumann.json', 'seed-regression-2.neumann.json']);
+  assert.equal(defaultTargetName(seed, (n) => taken.has(n)), 'seed-regression-3.neumann.json');
 });
 
 test('template data files: only relative paths inside the template folder; copies go beside the target', () => {
