@@ -1,0 +1,259 @@
+/**
+ * The analysis at a fixed point: HVP self-check → spectrum (exact for small models, Lanczos
+ * otherwise, power iteration as a cross-check, Hutchinson trace) → Neumann series → CG and
+ * hypergradient → diagnosis. Returns the report's numeric blocks; run-session.ts adds the rest.
+ */
+import { conjugateGradient, type CgResult } from '../core/algorithms/cg';
+import { assembleDense, denseSolve, denseSymmetricEigen, summariseSpectrum } from '../core/algorithms/dense-eigen';
+import { hutchinsonTrace } from '../core/algorithms/hutchinson';
+import { estimate, lanczos } from '../core/algorithms/lanczos';
+import { neumannSeries } from '../core/algorithms/neumann';
+import { extremesByPowerIteration } from '../core/algorithms/power-iteration';
+import type { Experiment } from '../core/config/experiment';
+import { diagnose } from '../core/diagnosis/advice';
+import { hypergradientReport } from '../core/diagnosis/hypergradient';
+import { neumannReport } from '../core/diagnosis/neumann-report';
+import type { Advice, ExtremeEstimate, HvpSelfCheck, HypergradientReport, NeumannReport, SpectrumReport } from '../core/diagnosis/report';
+import { spectralRadius } from '../core/diagnosis/spectral-radius';
+import { FiniteDifferenceHessianOperator } from '../core/model/finite-difference';
+import type { HessianOperator } from '../core/model/objective';
+import { hvpSelfCheck } from '../core/model/self-check';
+import { checkpoint } from '../core/util/abort';
+import { head } from '../core/util/vec';
+import type { SessionEvent } from '../protocol/messages';
+import type { AnalysisTarget } from './prepare';
+import type { ProgressReporter } from './progress';
+
+export interface AnalysisResult {
+  hvpSelfCheck: HvpSelfCheck;
+  spectrum: SpectrumReport;
+  neumann: NeumannReport;
+  advice: Advice;
+  hypergradient: HypergradientReport;
+  exactSolutionHead: number[] | null;
+  timings: Record<string, number>;
+}
+
+interface Ctx {
+  emit: (e: SessionEvent) => void;
+  progress: ProgressReporter;
+  signal?: AbortSignal;
+  exactMaxParams: number;
+}
+
+/** CG's iteration cap: the textbook 10n, but bounded so a large indefinite-free model cannot run for hours. */
+const CG_MAX_ITER_CAP = 2000;
+
+export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx): Promise<AnalysisResult> {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      timings[name] = performance.now() - t;
+    }
+  };
+  const { analysis, neumann: cfg } = exp;
+  const n = target.objective.size;
+
+  ctx.progress.enter('self-check');
+  let op: HessianOperator = target.objective.hessianAt(target.w);
+  try {
+    const check = await timed('selfCheckMs', () => hvpSelfCheck(target.objective, target.w, exp.seed + 7, analysis.selfCheckTolerance, op));
+    let operator: HvpSelfCheck['operator'] = target.operatorKind === 'analytic' ? 'analytic' : 'r-operator';
+    if (!check.passed) {
+      // The exact operator disagrees with differences of the gradient: trust the differences.
+      ctx.emit({ type: 'log', level: 'warn', text: `HVP self-check failed (relative error ${check.relativeError.toExponential(2)} > ${check.tolerance}); falling back to finite-difference HVPs` });
+      op.dispose();
+      op = new FiniteDifferenceHessianOperator(target.objective, target.w);
+      operator = 'finite-difference';
+    }
+    const selfCheck: HvpSelfCheck = { relativeError: check.relativeError, tolerance: check.tolerance, passed: check.passed, operator };
+    await checkpoint(ctx.signal);
+
+    ctx.progress.enter('spectrum');
+    const spectrum = await timed('spectrumMs', () => measureSpectrum(exp, target, op, ctx));
+    const dense = spectrum.dense;
+
+    ctx.progress.enter('neumann');
+    const series = await timed('neumannMs', () =>
+      neumannSeries(op, target.b, {
+        alpha: cfg.alpha,
+        terms: cfg.terms,
+        damping: cfg.damping,
+        signal: ctx.signal,
+        onTerm: (t) => {
+          ctx.emit({ type: 'neumannTerm', term: t.term, norm: t.norm, residual: t.residual, growth: t.growth, head: t.head });
+          ctx.progress.within(t.term / cfg.terms);
+        },
+      }),
+    );
+
+    ctx.progress.enter('hypergradient');
+    const cg: CgResult = await timed('cgMs', () =>
+      conjugateGradient(op, target.b, {
+        rtol: 1e-5,
+        maxIter: Math.min(10 * n, CG_MAX_ITER_CAP),
+        signal: ctx.signal,
+        onStep: (s) => ctx.progress.within(s.iteration / Math.min(10 * n, CG_MAX_ITER_CAP), `CG iteration ${s.iteration}`),
+      }),
+    );
+    const exactSolution = dense ? denseSolve(dense.matrix, n, target.b).x : null;
+    const hypergradient = target.hypergradientWeights
+      ? hypergradientReport({ weights: target.hypergradientWeights, neumann: series.x, cg, exact: exactSolution })
+      : { neumann: null, cg: null, cgStatus: cg.status, cgIterations: cg.iterations, exact: null, relErrorNeumann: null, relErrorCg: null };
+
+    const advice = diagnose({
+      alpha: cfg.alpha,
+      terms: cfg.terms,
+      damping: cfg.damping,
+      lambdaMin: spectrum.chosen.lambdaMin,
+      lambdaMax: spectrum.chosen.lambdaMax,
+      tolerance: analysis.tolerance,
+      gradNormTrain: target.operatorKind === 'analytic' ? null : target.gradientNorm.train,
+      stationarityTolerance: analysis.stationarityTolerance,
+      cg: { status: cg.status, iterations: cg.iterations },
+      epochs: exp.kind === 'mlp' ? exp.training.epochs : null,
+      observedGrowth: series.growthRatios.length ? series.growthRatios[series.growthRatios.length - 1] : null,
+    });
+    if (!selfCheck.passed) {
+      advice.messages.push({
+        kind: 'hvp-self-check',
+        severity: 'warning',
+        text: `The exact HVP disagreed with finite differences (relative error ${selfCheck.relativeError.toExponential(2)} > ${selfCheck.tolerance}); this analysis used finite-difference HVPs.`,
+      });
+    }
+    const radius = spectralRadius(cfg.alpha, spectrum.chosen.lambdaMin.interval, spectrum.chosen.lambdaMax.interval, cfg.damping);
+    return {
+      hvpSelfCheck: selfCheck,
+      spectrum: spectrum.report,
+      neumann: neumannReport(series, cfg, radius, advice.verdict),
+      advice,
+      hypergradient,
+      exactSolutionHead: exactSolution ? head(exactSolution) : null,
+      timings,
+    };
+  } finally {
+    op.dispose();
+  }
+}
+
+interface MeasuredSpectrum {
+  report: SpectrumReport;
+  /** The estimates the diagnosis rests on (exact when available). */
+  chosen: { lambdaMin: ExtremeEstimate; lambdaMax: ExtremeEstimate };
+  dense: { matrix: Float64Array } | null;
+}
+
+async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: HessianOperator, ctx: Ctx): Promise<MeasuredSpectrum> {
+  const { analysis } = exp;
+  const n = op.size;
+  const start = op.matvecCount;
+  const useExact = n <= ctx.exactMaxParams;
+  // Work split for the progress bar: exact assembly (if any), Lanczos, power iteration, Hutchinson.
+  const share = { exact: useExact ? 0.4 : 0, lanczos: useExact ? 0.3 : 0.6, power: analysis.powerIteration ? 0.2 : 0, trace: 0.1 };
+  let base = 0;
+
+  const lanczosRun = await lanczos(op, {
+    maxSteps: Math.min(analysis.maxLanczosSteps, n),
+    tol: analysis.tolerance,
+    seed: exp.seed + 11,
+    signal: ctx.signal,
+    onStep: (s) => {
+      ctx.emit({ type: 'spectrumStep', method: 'lanczos', step: s.step, hvps: op.matvecCount - start, lambdaMax: pick(s.lambdaMax), lambdaMin: pick(s.lambdaMin) });
+      ctx.progress.within(base + share.lanczos * (s.step / Math.min(analysis.maxLanczosSteps, n)), `Lanczos step ${s.step}`);
+    },
+  });
+  base += share.lanczos;
+
+  let power: SpectrumReport['power'] = null;
+  if (analysis.powerIteration) {
+    const p0 = op.matvecCount;
+    const pw = await extremesByPowerIteration(op, {
+      seed: exp.seed + 13,
+      signal: ctx.signal,
+      onStep: (s) => {
+        const est = { value: s.value, interval: [s.value - s.residual, s.value + s.residual] as [number, number] };
+        ctx.emit({ type: 'spectrumStep', method: s.end === 'max' ? 'power-max' : 'power-min', step: s.iteration, hvps: op.matvecCount - start, ...(s.end === 'max' ? { lambdaMax: est } : { lambdaMin: est }) });
+        ctx.progress.within(base + share.power * Math.min(1, (op.matvecCount - p0) / 200), `power iteration (${s.end})`);
+      },
+    });
+    power = { lambdaMax: pw.lambdaMax, lambdaMin: pw.lambdaMin, iterations: pw.iterations, hvps: pw.hvps };
+    base += share.power;
+  }
+
+  const trace = await hutchinsonTrace(op, { samples: analysis.hutchinsonSamples, seed: exp.seed + 17, signal: ctx.signal });
+  base += share.trace;
+
+  let exact: { values: Float64Array; matrix: Float64Array; asymmetry: number } | null = null;
+  if (useExact) {
+    const assembled = target.closedFormHessian
+      ? { matrix: target.closedFormHessian, asymmetry: 0 }
+      : await assembleDense(op, {
+          signal: ctx.signal,
+          onProgress: (p) => ctx.progress.within(base + share.exact * (p.columns / p.size), `assembling H: ${p.columns}/${p.size} columns`),
+        });
+    const { values } = denseSymmetricEigen(assembled.matrix, n);
+    exact = { values, matrix: assembled.matrix, asymmetry: assembled.asymmetry };
+  }
+
+  const hvps = op.matvecCount - start;
+  const lanczosBlock = { lambdaMax: lanczosRun.lambdaMax, lambdaMin: lanczosRun.lambdaMin, steps: lanczosRun.steps, hvps: lanczosRun.hvps };
+  if (exact) {
+    const maxAbs = Math.max(Math.abs(exact.values[0]), Math.abs(exact.values[n - 1]));
+    // Eigenvalues of the assembled matrix are exact to float64 rounding; its distance from the true H
+    // (float32 products) is what the interval must cover: the measured asymmetry is its visible part.
+    const width = Math.max(exact.asymmetry * maxAbs, n * Number.EPSILON * maxAbs);
+    const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : Math.max(width, 1e-6 * maxAbs));
+    const lambdaMax = estimate(summary.lambdaMax, width, true);
+    const lambdaMin = estimate(summary.lambdaMin, width, true);
+    ctx.emit({ type: 'spectrumStep', method: 'exact', step: 1, hvps, lambdaMax: pick(lambdaMax), lambdaMin: pick(lambdaMin) });
+    return {
+      chosen: { lambdaMin, lambdaMax },
+      dense: { matrix: exact.matrix },
+      report: {
+        method: 'exact',
+        lambdaMax: lambdaMax.value,
+        lambdaMin: lambdaMin.value,
+        lambdaMaxInterval: lambdaMax.interval,
+        lambdaMinInterval: lambdaMin.interval,
+        converged: { max: true, min: true },
+        eigenvalues: Array.from(exact.values),
+        negativeCount: summary.negativeCount,
+        conditionNumber: Number.isFinite(summary.conditionNumber) ? summary.conditionNumber : null,
+        trace: trace.estimate,
+        traceStdErr: trace.stdErr,
+        hvps,
+        lanczosSteps: lanczosRun.steps,
+        lanczos: lanczosBlock,
+        power,
+      },
+    };
+  }
+  return {
+    chosen: { lambdaMin: lanczosRun.lambdaMin, lambdaMax: lanczosRun.lambdaMax },
+    dense: null,
+    report: {
+      method: 'lanczos',
+      lambdaMax: lanczosRun.lambdaMax.value,
+      lambdaMin: lanczosRun.lambdaMin.value,
+      lambdaMaxInterval: lanczosRun.lambdaMax.interval,
+      lambdaMinInterval: lanczosRun.lambdaMin.interval,
+      converged: { max: lanczosRun.lambdaMax.converged, min: lanczosRun.lambdaMin.converged },
+      eigenvalues: null,
+      negativeCount: null,
+      conditionNumber: null,
+      trace: trace.estimate,
+      traceStdErr: trace.stdErr,
+      hvps,
+      lanczosSteps: lanczosRun.steps,
+      lanczos: lanczosBlock,
+      power,
+    },
+  };
+}
+
+function pick(e: ExtremeEstimate): { value: number; interval: [number, number] } {
+  return { value: e.value, interval: e.interval };
+}

@@ -1,0 +1,140 @@
+/**
+ * Everything before the analysis: data, model, training (MLP experiments) or the closed-form
+ * problem, ending at the point w where H = ∇²L_T(w) is analysed and the right-hand side b.
+ */
+import { lanczos } from '../core/algorithms/lanczos';
+import type { Experiment, MlpExperiment, ProblemExperiment } from '../core/config/experiment';
+import { loadExperimentData } from '../core/config/load';
+import type { EpochSpectrum } from '../core/diagnosis/report';
+import { spectralRadius } from '../core/diagnosis/spectral-radius';
+import { InputError } from '../core/errors';
+import { initParams, type MlpSpec } from '../core/model/mlp';
+import { MlpObjective } from '../core/model/mlp-objective';
+import type { Objective } from '../core/model/objective';
+import { buildProblem } from '../core/model/problems';
+import { readStateDictFile } from '../core/model/state-dict';
+import { train } from '../core/model/train';
+import { norm } from '../core/util/vec';
+import type { SessionEvent } from '../protocol/messages';
+import type { ProgressReporter } from './progress';
+
+export interface AnalysisTarget {
+  /** L_T, whose Hessian is analysed. */
+  objective: Objective;
+  /** The analysis point (trained weights, or the problem's point). */
+  w: Float64Array;
+  /** Right-hand side of H x = b: ∇_w L_V, or the problem's vector. */
+  b: Float64Array;
+  /** Weight-decay hypergradient needs w itself (∂²L_T/∂w∂λ = w); null for analytic problems. */
+  hypergradientWeights: Float64Array | null;
+  loss: { train: number | null; validation: number | null };
+  gradientNorm: { train: number | null; validation: number | null };
+  training: { epochs: number; steps: number; lossCurve: number[] } | null;
+  epochs: EpochSpectrum[] | null;
+  /** The Hessian in closed form (analytic problems), for the exact path without HVPs. */
+  closedFormHessian: Float64Array | null;
+  operatorKind: 'r-operator' | 'analytic';
+  dispose(): void;
+}
+
+interface Ctx {
+  emit: (e: SessionEvent) => void;
+  progress: ProgressReporter;
+  signal?: AbortSignal;
+}
+
+export async function prepareTarget(exp: Experiment, ctx: Ctx): Promise<AnalysisTarget> {
+  return exp.kind === 'problem' ? prepareProblem(exp) : prepareMlp(exp, ctx);
+}
+
+function prepareProblem(exp: ProblemExperiment): AnalysisTarget {
+  const problem = buildProblem(exp.problem);
+  const n = problem.objective.size;
+  const vector = exp.neumann.vector ?? new Array<number>(n).fill(1);
+  if (vector.length !== n) {
+    throw new InputError(`neumann.vector has ${vector.length} entries but the problem has ${n} parameters`, { kind: 'json', path: 'neumann.vector' });
+  }
+  const g = problem.objective.gradient(problem.point);
+  return {
+    objective: problem.objective,
+    w: problem.point,
+    b: Float64Array.from(vector),
+    hypergradientWeights: null,
+    loss: { train: g.loss, validation: null },
+    gradientNorm: { train: norm(g.grad), validation: null },
+    training: null,
+    epochs: null,
+    closedFormHessian: problem.hessian,
+    operatorKind: 'analytic',
+    dispose: () => problem.objective.dispose(),
+  };
+}
+
+async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget> {
+  const { train: trainData, validation: valData } = loadExperimentData(exp);
+  const spec: MlpSpec = { layers: exp.model.layers, activation: exp.model.activation, loss: exp.loss, weightDecay: exp.weightDecay };
+  const objective = new MlpObjective(spec, trainData, 'train');
+  let validation: MlpObjective | null = null;
+  try {
+    validation = MlpObjective.validation(spec, valData);
+    const w0 = exp.model.stateDict ? readStateDictFile(exp.model.stateDict, spec.layers) : initParams(spec.layers, exp.seed);
+    const val = validation;
+
+    ctx.progress.enter('train');
+    const epochs: EpochSpectrum[] = [];
+    const total = Math.max(1, exp.training.epochs);
+    const result = await train(objective, w0, exp.training, exp.seed, {
+      signal: ctx.signal,
+      onStep: (s) => {
+        ctx.emit({ type: 'trainStep', ...s });
+        ctx.progress.within((s.epoch - 1 + s.step / s.stepsPerEpoch) / total);
+      },
+      onEpoch: async ({ epoch, trainLoss, w }) => {
+        const validationLoss = val.loss(w);
+        if (!exp.analysis.trackEpochs) {
+          ctx.emit({ type: 'epoch', epoch, trainLoss, validationLoss });
+          return;
+        }
+        const tracked = await epochSpectrum(objective, w, exp, epoch, trainLoss, ctx.signal);
+        epochs.push(tracked);
+        ctx.emit({ type: 'epoch', epoch, trainLoss, validationLoss, lambdaMax: tracked.lambdaMax, lambdaMin: tracked.lambdaMin, rho: tracked.rho });
+      },
+    });
+
+    const w = result.w;
+    const gT = objective.gradient(w);
+    const gV = val.gradient(w);
+    return {
+      objective,
+      w,
+      b: gV.grad,
+      hypergradientWeights: w,
+      loss: { train: gT.loss, validation: gV.loss },
+      gradientNorm: { train: norm(gT.grad), validation: norm(gV.grad) },
+      training: { epochs: exp.training.epochs, steps: result.steps, lossCurve: result.lossCurve },
+      epochs: exp.analysis.trackEpochs ? epochs : null,
+      closedFormHessian: null,
+      operatorKind: 'r-operator',
+      dispose: () => {
+        objective.dispose();
+        val.dispose();
+      },
+    };
+  } catch (e) {
+    objective.dispose();
+    validation?.dispose();
+    throw e;
+  }
+}
+
+/** A few Lanczos steps at the end of an epoch: enough to see λ drift, not a converged spectrum. */
+async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpExperiment, epoch: number, trainLoss: number, signal?: AbortSignal): Promise<EpochSpectrum> {
+  const op = objective.hessianAt(w);
+  try {
+    const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: exp.seed + epoch, signal });
+    const { rho } = spectralRadius(exp.neumann.alpha, r.lambdaMin.interval, r.lambdaMax.interval, exp.neumann.damping);
+    return { epoch, trainLoss, lambdaMax: r.lambdaMax.value, lambdaMin: r.lambdaMin.value, rho };
+  } finally {
+    op.dispose();
+  }
+}

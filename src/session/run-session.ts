@@ -1,0 +1,73 @@
+/**
+ * The one session code path, shared by the CLI (in-process) and the worker (child process):
+ * backend → data/model/training → analysis → report, streaming events as it goes and honouring
+ * an AbortSignal between steps and between HVPs. A cancelled session throws CancelledError and
+ * produces no report; tensors are released on every path.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../core/backend';
+import type { BackendChoice, Experiment } from '../core/config/experiment';
+import type { DiagnosisReport } from '../core/diagnosis/report';
+import type { SessionEvent } from '../protocol/messages';
+import { analyse } from './analyse';
+import { prepareTarget } from './prepare';
+import { ProgressReporter } from './progress';
+
+export interface SessionHooks {
+  onEvent: (e: SessionEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface SessionOptions {
+  backend: BackendChoice;
+  /** Overrides analysis.exactMaxParams (the editor setting). */
+  exactMaxParams?: number;
+}
+
+export async function runSession(experiment: Experiment, options: SessionOptions, hooks: SessionHooks): Promise<DiagnosisReport> {
+  const t0 = performance.now();
+  const emit = hooks.onEvent;
+  const progress = new ProgressReporter(emit);
+  progress.enter('load');
+  const backend = await initBackend(options.backend);
+  emit({ type: 'log', level: 'info', text: `TF.js backend: ${backend}` });
+  const tensorsBefore = tf.memory().numTensors;
+
+  const tLoad = performance.now();
+  const target = await prepareTarget(experiment, { emit, progress, signal: hooks.signal });
+  try {
+    const prepareMs = performance.now() - tLoad;
+    const result = await analyse(experiment, target, {
+      emit,
+      progress,
+      signal: hooks.signal,
+      exactMaxParams: options.exactMaxParams ?? experiment.analysis.exactMaxParams,
+    });
+    progress.enter('report');
+    const report: DiagnosisReport = {
+      schemaVersion: 1,
+      name: experiment.name,
+      experimentFile: experiment.file ?? null,
+      createdAt: new Date().toISOString(),
+      backend,
+      params: target.objective.size,
+      timings: { prepareMs, ...result.timings, totalMs: performance.now() - t0 },
+      loss: target.loss,
+      gradientNorm: target.gradientNorm,
+      training: target.training,
+      hvpSelfCheck: result.hvpSelfCheck,
+      spectrum: result.spectrum,
+      neumann: result.neumann,
+      advice: result.advice,
+      hypergradient: result.hypergradient,
+      epochs: target.epochs,
+      exactSolutionHead: result.exactSolutionHead,
+    };
+    progress.within(1);
+    return report;
+  } finally {
+    target.dispose();
+    const leaked = tf.memory().numTensors - tensorsBefore;
+    if (leaked > 0) emit({ type: 'log', level: 'warn', text: `${leaked} tensors were not released by this session` });
+  }
+}
