@@ -1,0 +1,153 @@
+// End to end in real VS Code (code-server 1.100.3) and Chromium, dark theme: the seed example's
+// diagnosis as a user meets it (palette → panel, status bar, Problems, Quick Fix, re-run, reload).
+// Numbers are checked against the closed form ρ = max|1 − α(λ + δ)| over the eigenvalue
+// intervals the panel shows, not against the extension's own arithmetic.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { CodeServer } from './harness/code-server';
+import { e2eGate } from './harness/prerequisites';
+import { CMD, eventually, startNeumannServer, STATUS_ITEM } from './harness/neumann';
+import { contrastRatio, rhoFromIntervals, waitForVerdict, type ShownVerdict } from './harness/panel-read';
+import { canvasIsDrawn, launchBrowser, Workbench } from './harness/workbench';
+
+const gate = e2eGate({ extension: true });
+const SEED = 'seed-regression.neumann.json';
+
+/** The panel's ρ agrees with the closed form over its own λ intervals (4 significant digits shown). */
+function assertRhoConsistent(v: ShownVerdict, alpha: number, delta: number): void {
+  const closed = rhoFromIntervals(alpha, delta, v.interval.lambdaMin, v.interval.lambdaMax);
+  assert.ok(Math.abs(v.num.rho - closed) <= 2e-3 * Math.max(1, closed), `ρ shown ${v.num.rho} vs closed form ${closed}`);
+}
+
+function verdictFor(rho: number): RegExp {
+  return rho >= 1 ? /^Diverges/ : /^Converges/;
+}
+
+describe('e2e: seed example in VS Code (dark theme)', { skip: gate.skip }, () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let wb: Workbench;
+  let first: ShownVerdict;
+
+  before(async () => {
+    gate.assertReady();
+    server = await startNeumannServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    browser = await launchBrowser();
+    wb = await Workbench.open(browser, server);
+  });
+
+  after(async () => {
+    if (wb && process.exitCode) await wb.screenshot('diagnosis-at-failure').catch(() => {});
+    await wb?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      assert.deepEqual(server.workerProcesses(), [], 'no worker outlives code-server');
+    }
+  });
+
+  test('Run Diagnosis on the seed example: divergence verdict with cause and numbers, charts drawn, status bar', async () => {
+    await wb.openFile(SEED);
+    await wb.runCommand(CMD.run);
+    first = await waitForVerdict(wb);
+    await wb.screenshot('seed-diverges-dark');
+
+    // The motivating report: one epoch of SGD leaves negative curvature, so no α fixes it.
+    assert.match(first.title, /^Diverges: negative curvature/);
+    assert.ok(first.num.lambdaMin < 0, `λ_min shown ${first.num.lambdaMin} < 0`);
+    assert.match(first.summary, /λ_min/);
+    assert.match(first.summary, /negative|< 0/);
+    assert.equal(first.num.alpha, 1, 'α from the file');
+    assert.equal(first.num.terms, 10, 'K from the file');
+    assert.ok(first.num.rho > 1, `ρ shown ${first.num.rho} > 1`);
+    assertRhoConsistent(first, 1, 0);
+    const [lo, hi] = first.interval.lambdaMin;
+    assert.ok(lo <= first.num.lambdaMin && first.num.lambdaMin <= hi, 'λ_min inside its interval');
+
+    const charts = await first.frame.$$('#charts canvas');
+    let drawn = 0;
+    for (const c of charts) if (await c.evaluate((el) => el.getBoundingClientRect().width > 0)) drawn += 1;
+    assert.ok(drawn >= 3, `at least 3 visible chart canvases (got ${drawn} of ${charts.length})`);
+    assert.ok(await canvasIsDrawn(first.frame, '#chart-neumann canvas'), 'the Neumann term chart has pixels');
+    assert.ok(await canvasIsDrawn(first.frame, '#chart-spectrum canvas'), 'the spectrum chart has pixels');
+
+    const status = await eventually('the status bar verdict', async () => {
+      const t = await wb.statusBarText(STATUS_ITEM);
+      return /ρ/.test(t) ? t : null;
+    });
+    assert.match(status, /✗/);
+    const rhoInStatus = Number(/ρ\s*([\d.]+)/.exec(status)?.[1]);
+    assert.ok(Math.abs(rhoInStatus - first.num.rho) <= 0.01 * first.num.rho, `status ρ ${rhoInStatus} vs panel ${first.num.rho}`);
+  });
+
+  test('Problems lists the diagnostic on neumann.alpha; a Quick Fix edits the file; the re-run shows the new verdict', async () => {
+    assert.ok(first, 'needs the first run');
+    const text = readFileSync(join(server.workspace, SEED), 'utf8');
+    const alphaLine = text.split('\n').findIndex((l) => /"alpha"\s*:/.test(l)) + 1;
+    const rows = await eventually('a Problems row on the alpha line', async () => {
+      const r = await wb.problems();
+      return r.some((x) => x.includes(`Ln ${alphaLine},`) || x.includes(`${alphaLine}:`)) ? r : null;
+    }, 30_000);
+    const onAlpha = rows.find((x) => x.includes(`Ln ${alphaLine},`) || x.includes(`${alphaLine}:`))!;
+    assert.match(onAlpha, /diverge|ρ/i, `the diagnostic on neumann.alpha says why: ${onAlpha}`);
+    await wb.screenshot('problems-panel');
+
+    // Go to the diagnostic and open the Quick Fix menu there, as a user does with Ctrl+.
+    await wb.page.locator('.markers-panel .monaco-list-row', { hasText: `Ln ${alphaLine}` }).first().dblclick();
+    await wb.page.keyboard.press('Control+Period');
+    const menu = wb.page.locator('.action-widget .monaco-list-row.action');
+    await menu.first().waitFor({ timeout: 15_000 });
+    const labels = await menu.allInnerTexts();
+    const choice = labels.find((l) => /damping/i.test(l) && /re-run/i.test(l)) ?? labels.find((l) => /re-run/i.test(l));
+    assert.ok(choice, `a fix that also re-runs is offered: ${labels.join(' | ')}`);
+    await wb.screenshot('quick-fix-menu');
+    await menu.filter({ hasText: choice }).first().click();
+
+    // The file changed at the key the fix names, to the value it names.
+    const value = Number(/=\s*([\d.eE+-]+)/.exec(choice!)?.[1]);
+    const key = /damping/i.test(choice!) ? 'damping' : /α|alpha/i.test(choice!) ? 'alpha' : /terms/i.test(choice!) ? 'terms' : '';
+    assert.ok(key && Number.isFinite(value), `the fix label names a key and a value: ${choice}`);
+    const edited = await eventually('the edit in the editor', async () => {
+      const t = await wb.editorText();
+      return new RegExp(`"${key}"\\s*:\\s*${value}`).test(t) ? t : null;
+    }, 15_000);
+    assert.notEqual(edited, text);
+
+    const alpha = key === 'alpha' ? value : 1;
+    const delta = key === 'damping' ? value : 0;
+    const second = await waitForVerdict(wb, (v) => (key === 'damping' ? v.num.damping === value : v.num[key] === value));
+    await wb.screenshot('after-quick-fix-rerun');
+    assertRhoConsistent(second, alpha, delta);
+    assert.match(second.title, verdictFor(second.num.rho));
+    assert.notEqual(second.num.rho, first.num.rho, 'a new verdict computed for the edited config');
+  });
+
+  test('reloading the window brings the panel back with its last state; the dark theme is legible', async () => {
+    const before = await waitForVerdict(wb);
+    await wb.reload();
+    const after = await waitForVerdict(wb, () => true, 60_000);
+    assert.equal(after.title, before.title);
+    assert.equal(after.num.rho, before.num.rho);
+    assert.equal(after.summary, before.summary);
+    await wb.screenshot('reloaded-panel-dark');
+
+    const colours = await after.frame.evaluate(() => {
+      // The page background: the first non-transparent one up the tree, else the theme's editor colour.
+      let bg = '';
+      for (let el: Element | null = document.querySelector('#summary'); el && !bg; el = el.parentElement) {
+        const c = getComputedStyle(el).backgroundColor;
+        if (!/^rgba\(.*,\s*0\)$|^transparent$/.test(c)) bg = c;
+      }
+      bg ||= getComputedStyle(document.documentElement).getPropertyValue('--vscode-editor-background').trim();
+      const summary = getComputedStyle(document.querySelector('#summary')!);
+      const title = getComputedStyle(document.querySelector('#verdict-title')!);
+      return { bg, text: summary.color, title: title.color, kind: document.body.className };
+    });
+    assert.match(colours.kind, /vscode-dark/, 'VS Code tells the webview it is dark');
+    assert.ok(contrastRatio(colours.text, colours.bg) >= 4.5, `summary contrast ${JSON.stringify(colours)}`);
+    assert.ok(contrastRatio(colours.title, colours.bg) >= 3, `verdict contrast ${JSON.stringify(colours)}`);
+  });
+});

@@ -1,0 +1,145 @@
+// End to end in real VS Code (code-server 1.100.3) and Chromium, light theme: a new experiment
+// from a template, stopping a long run, and broken experiment files, as a user meets them.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { CodeServer } from './harness/code-server';
+import { e2eGate, repoRoot } from './harness/prerequisites';
+import { CMD, eventually, startNeumannServer, STATUS_ITEM } from './harness/neumann';
+import { shownStatus, waitForVerdict } from './harness/panel-read';
+import { launchBrowser, Workbench } from './harness/workbench';
+
+const gate = e2eGate({ extension: true });
+
+/** The seed example with more data, a wider model and many epochs: minutes of work if not stopped. */
+function bigExperiment(): string {
+  const seed = JSON.parse(readFileSync(join(repoRoot, 'examples', 'seed-regression.neumann.json'), 'utf8'));
+  delete seed.$schema;
+  seed.name = 'big model (to be stopped)';
+  seed.data.synthetic.n = 20000;
+  seed.model.layers = [1, 128, 128, 1];
+  seed.training.epochs = 500;
+  return JSON.stringify(seed, null, 2);
+}
+
+/** The logistic-regression example with a misspelt key, and one whose training CSV does not exist. */
+function brokenExperiments(): { unknownKey: string; missingCsv: string } {
+  const base = JSON.parse(readFileSync(join(repoRoot, 'examples', 'logistic-regression.neumann.json'), 'utf8'));
+  delete base.$schema;
+  const unknownKey = structuredClone(base);
+  unknownKey.neumann = { alpha: 1, terms: 10, dampnig: 0.5 };
+  const missingCsv = structuredClone(base);
+  missingCsv.data.train.csv = 'no-such-file.csv';
+  return { unknownKey: JSON.stringify(unknownKey, null, 2), missingCsv: JSON.stringify(missingCsv, null, 2) };
+}
+
+const lineOf = (text: string, re: RegExp): number => text.split('\n').findIndex((l) => re.test(l)) + 1;
+
+describe('e2e: sessions in VS Code (light theme)', { skip: gate.skip }, () => {
+  let server: CodeServer;
+  let browser: Browser;
+  let wb: Workbench;
+  const broken = gate.skip === false ? brokenExperiments() : { unknownKey: '', missingCsv: '' };
+
+  before(async () => {
+    gate.assertReady();
+    // No examples in the workspace: New Experiment creates the one the first test runs.
+    server = await startNeumannServer({
+      examples: false,
+      settings: { 'workbench.colorTheme': 'Default Light Modern' },
+      extraFiles: {
+        'big.neumann.json': { text: bigExperiment() },
+        'broken/unknown-key.neumann.json': { text: broken.unknownKey },
+        'broken/missing-csv.neumann.json': { text: broken.missingCsv },
+      },
+    });
+    browser = await launchBrowser();
+    wb = await Workbench.open(browser, server);
+  });
+
+  after(async () => {
+    await wb?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (server) {
+      await server.stop();
+      assert.deepEqual(server.workerProcesses(), [], 'no worker outlives code-server');
+    }
+  });
+
+  test('New Experiment → logistic regression → run: converges, with α* and K', async () => {
+    await wb.runCommand(CMD.newExperiment);
+    await wb.pickQuickItem('Logistic regression');
+    // code-server's save dialog is VS Code's own (a quick input with the default path filled in).
+    const input = wb.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await eventually('the default file name in the save dialog', async () => /logistic-regression\.neumann\.json$/.test(await input.inputValue()));
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'logistic-regression.neumann.json' }).waitFor({ timeout: 15_000 });
+    for (const f of ['logistic-regression.neumann.json', 'logistic-regression.train.csv', 'logistic-regression.val.csv'])
+      assert.ok(existsSync(join(server.workspace, f)), `${f} was created in the workspace`);
+
+    await wb.runCommand(CMD.run);
+    const v = await waitForVerdict(wb);
+    await wb.screenshot('logistic-converges-light');
+    assert.match(v.title, /^Converges/);
+    assert.ok(v.num.lambdaMin > 0, `convex: λ_min ${v.num.lambdaMin} > 0`);
+    assert.ok(v.num.rho < 1, `ρ ${v.num.rho} < 1`);
+    assert.equal(v.num.terms, 15, 'K from the template');
+    // α* = 2/(λ_max + λ_min) balances both ends: check what the panel states against the λs it shows.
+    const m = /α\*\s*=[^=]*=\s*([−-]?[\d.]+(?:e[−-]?\d+)?)/.exec(v.text) ?? /α\*\s*=\s*([−-]?[\d.]+(?:e[−-]?\d+)?)/.exec(v.text);
+    assert.ok(m, `the panel states α*: ${v.text.slice(0, 600)}`);
+    const alphaStar = Number(m![1].replace('−', '-'));
+    const closed = 2 / (v.num.lambdaMax + v.num.lambdaMin);
+    assert.ok(Math.abs(alphaStar - closed) <= 2e-3 * closed, `α* shown ${alphaStar} vs 2/(λ_max+λ_min) = ${closed}`);
+    assert.match(await wb.statusBarText(STATUS_ITEM), /ρ\s*[\d.]+\s*✓/);
+  });
+
+  test('Stop Session during a long run ends the session and its worker process', async () => {
+    await wb.openFile('big.neumann.json');
+    await wb.runCommand(CMD.run);
+    await eventually('a running worker and a running panel', async () =>
+      server.workerProcesses().length > 0 && (await shownStatus(wb)) === 'running',
+    );
+    await wb.screenshot('big-running');
+    await wb.runCommand(CMD.stop);
+    await eventually('the panel to say the session stopped', async () => (await shownStatus(wb)) === 'stopped', 30_000);
+    await eventually('no worker process', async () => server.workerProcesses().length === 0, 30_000);
+    assert.match(await wb.statusBarText(STATUS_ITEM), /stopped/i);
+    await wb.screenshot('big-stopped');
+  });
+
+  test('an unknown key: an error diagnostic at its JSON path, the panel explains, nothing crashes', async () => {
+    await wb.openFile('unknown-key.neumann.json');
+    await wb.runCommand(CMD.run);
+    const line = lineOf(broken.unknownKey, /"dampnig"/);
+    const rows = await eventually('an error on the dampnig line', async () => {
+      const r = await wb.problems();
+      return r.some((x) => x.includes(`Ln ${line},`) && /dampnig/.test(x)) ? r : null;
+    }, 60_000);
+    assert.ok(rows.some((x) => x.includes(`Ln ${line},`) && /neumann/.test(x)), `the message names the JSON path: ${rows.join(' | ')}`);
+    await eventually('the panel to show the problem', async () => {
+      for (const f of wb.page.frames()) if (/dampnig/.test((await f.textContent('#error').catch(() => null)) ?? '')) return true;
+      return false;
+    });
+    await wb.screenshot('unknown-key');
+    assert.deepEqual(wb.pageErrors, [], 'no uncaught errors in the workbench');
+  });
+
+  test('a missing CSV: an error diagnostic at data.train.csv, and the extension still works', async () => {
+    await wb.openFile('missing-csv.neumann.json');
+    await wb.runCommand(CMD.run);
+    const line = lineOf(broken.missingCsv, /no-such-file\.csv/);
+    const rows = await eventually('an error on the csv line', async () => {
+      const r = await wb.problems();
+      return r.some((x) => x.includes(`Ln ${line},`)) ? r : null;
+    }, 60_000);
+    assert.match(rows.find((x) => x.includes(`Ln ${line},`))!, /no-such-file\.csv|not found|ENOENT|exist/i);
+    await wb.screenshot('missing-csv');
+    // Still alive: the status bar says the run failed, and the panel answers another command.
+    assert.match(await wb.statusBarText(STATUS_ITEM), /failed/i);
+    await wb.runCommand(CMD.showPanel);
+    assert.equal(await shownStatus(wb), 'failed');
+  });
+});
