@@ -87,6 +87,7 @@ svg{width:100%;height:auto;font-size:11px}svg text{fill:var(--fg)}
 .ax{stroke:var(--muted);stroke-width:1}.grid{stroke:var(--line);stroke-width:.5}
 .s0{stroke:var(--blue);fill:none;stroke-width:2}.s1{stroke:var(--bad);fill:none;stroke-width:1.5;stroke-dasharray:6 4}
 .s2{stroke:var(--orange);fill:none;stroke-width:2}.s3{stroke:var(--good);fill:none;stroke-width:2}
+.pt{stroke-dasharray:none;fill:var(--bg)}
 .bar{fill:var(--blue);fill-opacity:.55}.mk{stroke:var(--purple);stroke-dasharray:5 3}.mk.zero{stroke:var(--muted)}.mk.two{stroke:var(--bad)}
 .scroll{max-height:480px;overflow:auto}
 `;
@@ -130,7 +131,7 @@ interface LineSpec {
 
 const W = 520;
 const H = 260;
-const PAD = { l: 62, r: 14, t: 16, b: 40 };
+const PAD = { l: 62, r: 14, t: 30, b: 40 };
 
 function ticks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) return [lo];
@@ -171,10 +172,14 @@ function lineChart(spec: LineSpec): string {
     if (!ok(l.at)) continue;
     body += `<line class="mk ${l.cls}" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(l.at).toFixed(1)}" y2="${py(l.at).toFixed(1)}"/><text x="${PAD.l + 4}" y="${(py(l.at) - 4).toFixed(1)}">${esc(l.label)}</text>`;
   }
-  spec.series.forEach((s, k) => {
+  let legendX = PAD.l;
+  spec.series.forEach((s) => {
     const pts = spec.xs.map((x, i) => (ok(s.ys[i]) ? `${px(x).toFixed(1)},${py(s.ys[i] as number).toFixed(1)}` : null)).filter((p): p is string => p !== null);
-    if (pts.length > 0) body += `<polyline class="${s.cls}" points="${pts.join(' ')}"><title>${esc(s.label)}</title></polyline>`;
-    body += `<text x="${W - PAD.r - 4}" y="${PAD.t + 12 + 13 * k}" text-anchor="end" class="lg">${esc(s.label)}</text>`;
+    if (pts.length > 1) body += `<polyline class="${s.cls}" points="${pts.join(' ')}"><title>${esc(s.label)}</title></polyline>`;
+    // Few points (e.g. one epoch) would draw no line at all: mark them.
+    if (pts.length <= 20) body += pts.map((pt) => `<circle class="${s.cls} pt" cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="3"/>`).join('');
+    body += `<line class="${s.cls}" x1="${legendX}" x2="${legendX + 18}" y1="12" y2="12"/><text x="${legendX + 22}" y="16">${esc(s.label)}</text>`;
+    legendX += 34 + 6.2 * s.label.length;
   });
   return frame(spec.title, spec.xLabel, spec.yLabel, body, `${spec.series.map((s) => s.label).join(', ')} over ${spec.xs.length} points`);
 }
@@ -241,6 +246,6 @@ function histogramSvg(r: DiagnosisReport): string {
   let body = ticks(0, cmax).map((t) => `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/><text x="${PAD.l - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`).join('');
   body += ticks(x0, x1).map((t) => `<text x="${px(t).toFixed(1)}" y="${H - PAD.b + 14}" text-anchor="middle">${esc(fmtNum(t, 3))}</text>`).join('');
   body += counts.map((c, i) => (c === 0 ? '' : `<rect class="bar" x="${px(lo + i * bw).toFixed(1)}" width="${Math.max(1, px(lo + (i + 1) * bw) - px(lo + i * bw) - 1).toFixed(1)}" y="${py(c).toFixed(1)}" height="${(H - PAD.b - py(c)).toFixed(1)}"><title>${c} in [${esc(fmtNum(lo + i * bw))}, ${esc(fmtNum(lo + (i + 1) * bw))})</title></rect>`)).join('');
-  body += shown.map((m) => `<line class="mk ${m.cls}" x1="${px(m.at).toFixed(1)}" x2="${px(m.at).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}"/><text x="${(px(m.at) + 3).toFixed(1)}" y="${PAD.t + 10}">${esc(`${m.label} = ${fmtNum(m.at)}`)}</text>`).join('');
+  body += shown.map((m) => `<line class="mk ${m.cls}" x1="${px(m.at).toFixed(1)}" x2="${px(m.at).toFixed(1)}" y1="${PAD.t}" y2="${H - PAD.b}"/><text x="${(px(m.at) + 3).toFixed(1)}" y="${PAD.t + 10}">${esc(m.label === '0' ? '0' : `${m.label} = ${fmtNum(m.at)}`)}</text>`).join('');
   return frame('Exact Hessian spectrum', 'eigenvalue λ', 'count', body, `${eig.length} eigenvalues from ${fmtNum(lo)} to ${fmtNum(hi)}`);
 }
