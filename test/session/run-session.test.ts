@@ -1,0 +1,128 @@
+/**
+ * The whole session against independent references: the float64 analytic MLP (Hessian by
+ * differences of its analytic gradient, eigenvalues by ml-matrix), closed forms for the toy cubic,
+ * and a float64 Neumann recursion written here from the formula.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { readExperimentFile, validateExperiment } from '../../src/core/config/load';
+import { syntheticSplits } from '../../src/core/data/synthetic';
+import { initParams, type MlpSpec } from '../../src/core/model/mlp';
+import { referenceHessian, referenceObjective } from '../../src/core/reference/mlp64';
+import { CancelledError } from '../../src/core/util/abort';
+import type { SessionEvent } from '../../src/protocol/messages';
+import { runSession } from '../../src/session/run-session';
+
+const examples = join(__dirname, '../../examples');
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+
+function eigenvalues(h: Float64Array, n: number): number[] {
+  const rows = Array.from({ length: n }, (_, i) => Array.from(h.subarray(i * n, (i + 1) * n)));
+  return new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true }).realEigenvalues.sort((a, b) => a - b);
+}
+
+test('untrained seed model: spectrum, ρ, Neumann terms and hypergradient match a float64 reference', async () => {
+  const raw = {
+    name: 'seed model at its seeded initialisation',
+    seed: 5,
+    data: { synthetic: { kind: 'seed-regression', n: 200 } },
+    model: { layers: [1, 8, 4, 1], activation: 'tanh' },
+    loss: 'mse',
+    weightDecay: 0.1,
+    training: { epochs: 0, batchSize: 32, learningRate: 0.01 },
+    neumann: { alpha: 0.5, terms: 12 },
+  };
+  const exp = validateExperiment(raw, null);
+  const events: SessionEvent[] = [];
+  const report = await runSession(exp, { backend: 'cpu' }, { onEvent: (e) => events.push(e) });
+
+  // Independent: the same w (seeded init), the same data, float64 analytic objective.
+  const spec: MlpSpec = { layers: [1, 8, 4, 1], activation: 'tanh', loss: 'mse', weightDecay: 0.1 };
+  const { train, validation } = syntheticSplits({ kind: 'seed-regression', n: 200 }, 5);
+  const w = initParams(spec.layers, 5);
+  const n = w.length;
+  const H = referenceHessian(spec, train, w);
+  const lam = eigenvalues(H, n);
+  assert.equal(report.params, n);
+  assert.equal(report.spectrum.method, 'exact');
+  assert.ok(rel(report.spectrum.lambdaMax, lam[n - 1]) < 1e-4, `λ_max ${report.spectrum.lambdaMax} vs ${lam[n - 1]}`);
+  assert.ok(Math.abs(report.spectrum.lambdaMin - lam[0]) < 1e-4 * Math.abs(lam[n - 1]), `λ_min ${report.spectrum.lambdaMin} vs ${lam[0]}`);
+  const rho = Math.max(Math.abs(1 - 0.5 * lam[0]), Math.abs(1 - 0.5 * lam[n - 1]));
+  assert.ok(rel(report.neumann.rho, rho) < 1e-3, `ρ ${report.neumann.rho} vs ${rho}`);
+  // Lanczos cross-check's interval must contain the reference extremes (up to float32 HVP rounding).
+  const lz = report.spectrum.lanczos!;
+  const slack = 1e-4 * Math.abs(lam[n - 1]);
+  assert.ok(lz.lambdaMax.interval[0] - slack <= lam[n - 1] && lam[n - 1] <= lz.lambdaMax.interval[1] + slack);
+
+  // Neumann recursion in float64 on the reference Hessian, b = ∇L_V.
+  const b = referenceObjective({ ...spec, weightDecay: 0 }, validation, w).grad;
+  let v = Float64Array.from(b);
+  const x = new Float64Array(n);
+  const norms: number[] = [];
+  for (let j = 0; j <= 12; j++) {
+    if (j > 0) {
+      const hv = new Float64Array(n);
+      for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) hv[i] += H[i * n + k] * v[k];
+      v = v.map((vi, i) => vi - 0.5 * hv[i]);
+    }
+    for (let i = 0; i < n; i++) x[i] += 0.5 * v[i];
+    norms.push(Math.hypot(...v));
+  }
+  assert.equal(report.neumann.termNorms.length, 13);
+  report.neumann.termNorms.forEach((t, j) => assert.ok(rel(t, norms[j]) < 1e-3, `‖v_${j}‖ ${t} vs ${norms[j]}`));
+  const hyper = -x.reduce((s, xi, i) => s + xi * w[i], 0);
+  assert.ok(rel(report.hypergradient.neumann!, hyper) < 1e-3, `hypergradient ${report.hypergradient.neumann} vs ${hyper}`);
+
+  // Events: phases in order, a term event per term, fractions monotone.
+  const phases = events.filter((e) => e.type === 'phase').map((e) => (e as { phase: string }).phase);
+  assert.deepEqual(phases, ['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'report']);
+  assert.equal(events.filter((e) => e.type === 'neumannTerm').length, 13);
+  const fr = events.filter((e) => e.type === 'phase' || e.type === 'progress').map((e) => (e as { fraction: number }).fraction);
+  fr.forEach((f, i) => i === 0 || assert.ok(f >= fr[i - 1] - 1e-12, `progress went back at ${i}`));
+});
+
+test('seed example: diverges, and the verdict explains it with the measured λ_min and λ_max', async () => {
+  const exp = readExperimentFile(join(examples, 'seed-regression.neumann.json'));
+  const report = await runSession(exp, { backend: 'cpu' }, { onEvent: () => {} });
+  const { lambdaMin, lambdaMax } = report.spectrum;
+  assert.ok(lambdaMin < 0, `negative curvature expected after one epoch, λ_min = ${lambdaMin}`);
+  assert.ok(report.neumann.rho > 1);
+  assert.match(report.advice.verdict, /^diverges-/);
+  const fmt3 = (x: number) => x.toPrecision(4).replace('-', '−');
+  assert.ok(report.advice.summary.includes(fmt3(lambdaMin)), `${report.advice.summary} should cite λ_min ${fmt3(lambdaMin)}`);
+  // The observed growth of the last term equals ρ (the top eigen-direction dominates after 10 terms).
+  const g = report.neumann.growthRatios.at(-1)!;
+  assert.ok(Math.abs(g - report.neumann.rho) / report.neumann.rho < 0.05, `growth ${g} vs ρ ${report.neumann.rho}`);
+});
+
+test('toy cubic reproduces H⁻¹v = (3.333, 3.333) to 4 digits and converges', async () => {
+  const exp = readExperimentFile(join(examples, 'seed-toy-cubic.neumann.json'));
+  const report = await runSession(exp, { backend: 'cpu' }, { onEvent: () => {} });
+  assert.equal(report.advice.verdict, 'converges');
+  assert.ok(Math.abs(report.spectrum.lambdaMax - 0.3) < 1e-12 && Math.abs(report.spectrum.lambdaMin - 0.3) < 1e-12);
+  for (const x of report.neumann.solutionHead) assert.equal(x.toFixed(3), '3.333');
+  assert.equal(report.exactSolutionHead![0].toFixed(4), '3.3333');
+});
+
+test('cancelling during training ends with CancelledError and releases every tensor', async () => {
+  const exp = readExperimentFile(join(examples, 'seed-regression.neumann.json'));
+  await runSession(exp, { backend: 'cpu' }, { onEvent: () => {} }); // warm the backend so its own tensors exist
+  const before = tf.memory().numTensors;
+  const ac = new AbortController();
+  const events: SessionEvent[] = [];
+  await assert.rejects(
+    runSession(exp, { backend: 'cpu' }, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'trainStep' && e.step === 3) ac.abort();
+      },
+    }),
+    CancelledError,
+  );
+  assert.ok(!events.some((e) => e.type === 'phase' && e.phase === 'spectrum'), 'no analysis after cancel');
+  assert.equal(tf.memory().numTensors, before);
+});
