@@ -11,7 +11,7 @@ import { defaultExportName, EXPORT_FORMATS, renderExport } from './export-report
 import type { PanelHost } from './panel-host';
 import type { PanelModel } from './panel-model';
 import type { SessionController } from './session-controller';
-import { defaultTargetName, listTemplates, scaffoldCopies, TEMPLATE_SUFFIX, type Template } from './templates';
+import { defaultTargetName, experimentCopyText, listTemplates, scaffoldCopies, TEMPLATE_SUFFIX, type Template } from './templates';
 
 export const COMMANDS = {
   run: 'neumannLens.run',
@@ -114,9 +114,10 @@ async function newExperiment(deps: CommandDeps): Promise<void> {
 
 /** Copies the template and its data files; asks before replacing a different existing data file. */
 async function copyTemplate(template: Template, target: string): Promise<boolean> {
-  const copies = scaffoldCopies(template.file, readFileSync(template.file, 'utf8'), target);
+  const text = readFileSync(template.file, 'utf8');
+  const copies = scaffoldCopies(template.file, text, target);
   for (const [i, c] of copies.entries()) {
-    const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(c.from));
+    const bytes = i === 0 ? Buffer.from(experimentCopyText(text), 'utf8') : await vscode.workspace.fs.readFile(vscode.Uri.file(c.from));
     if (i > 0 && existsSync(c.to)) {
       if (Buffer.compare(readFileSync(c.to), Buffer.from(bytes)) === 0) continue;
       const answer = await vscode.window.showWarningMessage(

@@ -5,7 +5,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { parse, type ParseError } from 'jsonc-parser';
+import { applyEdits, modify, parse, type ParseError } from 'jsonc-parser';
+import { detectFormatting } from './fix-edit';
 
 export interface Template {
   id: string;
@@ -79,6 +80,19 @@ export function templateDataFiles(experimentText: string): string[] {
     out.add(rel);
   }
   return [...out];
+}
+
+/**
+ * The experiment text as written into the user's folder. A relative `$schema` (the examples point
+ * at ../schemas/) would not resolve there, and VS Code prefers `$schema` over the extension's
+ * jsonValidation, so the copy would lose completion and validation: it is dropped.
+ */
+export function experimentCopyText(templateText: string): string {
+  const errors: ParseError[] = [];
+  const json = parse(templateText, errors) as Record<string, unknown> | null;
+  const schema = json && typeof json === 'object' ? json.$schema : undefined;
+  if (errors.length > 0 || typeof schema !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(schema)) return templateText;
+  return applyEdits(templateText, modify(templateText, ['$schema'], undefined, { formattingOptions: detectFormatting(templateText) }));
 }
 
 export interface Copy {

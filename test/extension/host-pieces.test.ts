@@ -6,7 +6,7 @@ import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-stat
 import type { PanelState } from '../../src/protocol/webview';
 import { DEFAULT_SETTINGS, readSettings } from '../../src/extension/settings';
 import { statusView } from '../../src/extension/status-text';
-import { defaultTargetName, listTemplates, scaffoldCopies, templateDataFiles } from '../../src/extension/templates';
+import { defaultTargetName, experimentCopyText, listTemplates, scaffoldCopies, templateDataFiles } from '../../src/extension/templates';
 import { sampleReport } from '../fixtures/sample-report';
 
 const examplesDir = join(__dirname, '../../examples');
@@ -76,6 +76,22 @@ test('template data files: only relative paths inside the template folder; copie
     { from: '/ext/examples/x.neumann.json', to: '/ws/y.neumann.json' },
     { from: '/ext/examples/data/train.csv', to: '/ws/data/train.csv' },
   ]);
+});
+
+test('a copied experiment drops a relative $schema (it would not resolve) and keeps everything else', () => {
+  for (const t of listTemplates(examplesDir)) {
+    const text = readFileSync(t.file, 'utf8');
+    const original = JSON.parse(text) as Record<string, unknown>;
+    const copy = experimentCopyText(text);
+    const parsed = JSON.parse(copy) as Record<string, unknown>;
+    const expected = { ...original };
+    if (typeof original.$schema === 'string' && !/^https?:/.test(original.$schema)) delete expected.$schema;
+    assert.deepEqual(parsed, expected, t.id);
+    assert.equal(copy.split('\n').length, text.split('\n').length - ('$schema' in expected || !('$schema' in original) ? 0 : 1));
+  }
+  const remote = '{\n  "$schema": "https://example.org/s.json",\n  "a": 1\n}\n';
+  assert.equal(experimentCopyText(remote), remote);
+  assert.equal(experimentCopyText('{ broken'), '{ broken');
 });
 
 test('settings: defaults, valid values, and wrong ones fall back', () => {
