@@ -32,17 +32,23 @@ export function lossData(state: PanelState): LossData | null {
     p.train = e.trainLoss;
     p.val = e.validationLoss;
   }
-  const x = [...points.keys()].sort((a, b) => a - b);
+  // Count steps from the first epoch, whether the session numbers epochs from 0 or 1.
+  const firstEpoch = Math.min(...steps.map((s) => s.epoch), ...state.epochs.map((e) => e.epoch));
+  const offset = steps.length > 0 && Number.isFinite(firstEpoch) ? firstEpoch * spe : 0;
+  const keys = [...points.keys()].sort((a, b) => a - b);
+  const x = keys.map((k) => k - offset);
   return {
     x,
-    stepLoss: x.map((k) => finite(points.get(k)!.step)),
-    epochTrain: x.map((k) => finite(points.get(k)!.train)),
-    epochValidation: x.map((k) => finite(points.get(k)!.val)),
+    stepLoss: keys.map((k) => finite(points.get(k)!.step)),
+    epochTrain: keys.map((k) => finite(points.get(k)!.train)),
+    epochValidation: keys.map((k) => finite(points.get(k)!.val)),
   };
 }
 
 export interface SpectrumData {
   method: string;
+  /** Exact extremes (dense path), when measured: reference lines over the iterative estimates. */
+  exact: { max: number | null; min: number | null } | null;
   x: number[];
   max: Column;
   maxLo: Column;
@@ -70,9 +76,13 @@ export function spectrumData(state: PanelState): SpectrumData | null {
     else runs.push([s]);
   }
   const lastRun = (f: (m: SpectrumStep['method']) => boolean) => [...runs].reverse().find((r) => f(r[0].method));
-  // The main analysis (Lanczos or exact) is what the report's numbers come from; power is the fallback.
-  const main = lastRun((m) => m === 'lanczos' || m === 'exact');
-  const run = main ?? [...(lastRun((m) => m === 'power-max') ?? []), ...(lastRun((m) => m === 'power-min') ?? [])];
+  // Lanczos shows convergence step by step; the exact path is one step, drawn as reference lines.
+  const exactStep = lastRun((m) => m === 'exact')?.at(-1);
+  const exact = exactStep ? { max: finite(exactStep.lambdaMax?.value), min: finite(exactStep.lambdaMin?.value) } : null;
+  const lanczos = lastRun((m) => m === 'lanczos');
+  const power = [...(lastRun((m) => m === 'power-max') ?? []), ...(lastRun((m) => m === 'power-min') ?? [])];
+  const run = lanczos ?? (power.length > 0 ? power : exactStep ? [exactStep] : []);
+  const method = lanczos ? 'lanczos' : power.length > 0 ? 'power' : 'exact';
   const byStep = new Map<number, { max?: SpectrumStep['lambdaMax']; min?: SpectrumStep['lambdaMin'] }>();
   for (const s of run) {
     const p = byStep.get(s.step) ?? {};
@@ -84,7 +94,8 @@ export function spectrumData(state: PanelState): SpectrumData | null {
   const col = (f: (p: { max?: SpectrumStep['lambdaMax']; min?: SpectrumStep['lambdaMin'] }) => number | undefined) =>
     x.map((k) => finite(f(byStep.get(k)!)));
   return {
-    method: main ? main[0].method : 'power',
+    method,
+    exact,
     x,
     max: col((p) => p.max?.value),
     maxLo: col((p) => p.max?.interval[0]),

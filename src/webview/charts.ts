@@ -137,16 +137,18 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
     title: 'Extreme eigenvalues per step',
     height: 240,
     describe: (d) => `${d.method}, ${d.x.length} steps, λ_max ${fmtNum(lastOf(d.max))}, λ_min ${fmtNum(lastOf(d.min))}`,
-    shape: (d) => `${d.method}:${alpha() ?? ''}`,
+    shape: (d) => `${d.method}:${alpha() ?? ''}:${d.exact?.max ?? ''}:${d.exact?.min ?? ''}`,
     options: (p, d) => {
       const a = alpha();
-      const values = [...d.max, ...d.min].filter((v): v is number => v !== null);
+      const values = [...d.max, ...d.min, d.exact?.max ?? null, d.exact?.min ?? null].filter((v): v is number => v !== null);
       const refs = [0, ...(a && a > 0 ? [2 / a] : [])];
       const lo = Math.min(...values, ...refs);
       const hi = Math.max(...values, ...refs);
       const pad = 0.12 * (hi - lo || Math.abs(hi) || 1);
       const markers: Marker[] = [{ at: 0, label: '0', color: p.muted, orientation: 'y' }];
       if (a && a > 0) markers.push({ at: 2 / a, label: `2/α = ${fmtNum(2 / a)}`, color: p.red, orientation: 'y' });
+      if (d.exact?.max != null) markers.push({ at: d.exact.max, label: `exact λ_max = ${fmtNum(d.exact.max)}`, color: p.orange, orientation: 'y' });
+      if (d.exact?.min != null) markers.push({ at: d.exact.min, label: `exact λ_min = ${fmtNum(d.exact.min)}`, color: p.blue, orientation: 'y' });
       return {
         ...base(p),
         scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
@@ -168,12 +170,13 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
       };
     },
     data: (d) => [d.x, d.max, d.maxLo, d.maxHi, d.min, d.minLo, d.minHi],
-    legend: (p): LegendEntry[] => [
+    legend: (p, d): LegendEntry[] => [
       { label: 'λ_max', color: p.orange },
       { label: 'λ_max interval', color: withAlpha(p.orange, 0.35), band: true },
       { label: 'λ_min', color: p.blue },
       { label: 'λ_min interval', color: withAlpha(p.blue, 0.35), band: true },
       ...(alpha() ? [{ label: '2/α', color: p.red, dashed: true }] : []),
+      ...(d.exact ? [{ label: 'exact λ (dense)', color: p.muted, dashed: true }] : []),
     ],
   };
 }
@@ -230,7 +233,7 @@ export const histogramChart: ChartSpec<HistogramData> = {
   data: (d) => [d.x, d.counts],
   legend: (p, d) => [
     { label: 'eigenvalue count', color: withAlpha(p.blue, 0.6), band: true },
-    ...d.markers.map((m) => ({ label: `${m.label} = ${fmtNum(m.at)}`, color: m.label === '0' ? p.muted : m.label.startsWith('2/α') ? p.red : p.purple, dashed: true })),
+    ...d.markers.map((m) => ({ label: m.label === '0' ? 'λ = 0' : `${m.label} = ${fmtNum(m.at)}`, color: m.label === '0' ? p.muted : m.label.startsWith('2/α') ? p.red : p.purple, dashed: true })),
   ],
 };
 
