@@ -66,8 +66,8 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const wasmDir = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 for (const f of readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(wasmDir, f), join(root, 'dist', f));
 
-// The panel's charts (uPlot) need its stylesheet beside media/panel.css, which @imports it
-// (a webview may load styles only from the extension's media/ folder).
+// The panel's charts (uPlot) need its stylesheet in media/, where the panel host links every
+// .css file (a webview may load styles only from the extension's media/ folder).
 copyFileSync(join(root, 'node_modules/uplot/dist/uPlot.min.css'), join(root, 'media/uPlot.min.css'));
 
 if (watch) {

@@ -82,6 +82,7 @@ function pageHtml(origin: string, theme: Theme): string {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${origin}/theme.css">
+<link rel="stylesheet" href="${origin}/media/uPlot.min.css">
 <link rel="stylesheet" href="${origin}/media/panel.css">
 <script nonce="${NONCE}">
   window.__violations = [];
