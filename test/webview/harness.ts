@@ -16,8 +16,10 @@ import type { Browser } from 'playwright-core';
 export const ROOT = join(__dirname, '..', '..');
 const NONCE = 'nlTestNonce0123456789';
 
+/** CHROMIUM_PATH, when set, is the only candidate (so a wrong path is reported, not papered over). */
 export function findChromium(): string | null {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const env = process.env.CHROMIUM_PATH;
+  const candidates = env ? [env] : ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   return candidates.find((p): p is string => !!p && existsSync(p)) ?? null;
 }
 

@@ -91,7 +91,7 @@ async function waitForChart(page: Page, chartId: string): Promise<void> {
 test('panel in Chromium', async (t) => {
   const chromium = findChromium();
   if (!chromium) {
-    const reason = 'Chromium not found at /usr/bin/chromium (run scripts/setup-system.sh or set CHROMIUM_PATH)';
+    const reason = `Chromium not found at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'} (run scripts/setup-system.sh or set CHROMIUM_PATH)`;
     if (process.env.CI === 'true') assert.fail(`${reason}; on CI nothing may be skipped`);
     t.skip(reason);
     return;
