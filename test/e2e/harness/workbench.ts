@@ -149,6 +149,41 @@ export class Workbench {
       .join('\n');
   }
 
+  /**
+   * Opens the Quick Fix menu (Ctrl+.) at the cursor of the focused editor and returns the
+   * actions' titles. Retries: the editor may take a moment to take focus after a navigation.
+   */
+  async quickFixes(): Promise<string[]> {
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await this.page.waitForFunction(() => document.activeElement?.classList.contains('inputarea'), null, { timeout: 10_000 });
+      await this.page.keyboard.press('Control+Period');
+      try {
+        await rows.first().waitFor({ timeout: 3000 });
+        return (await rows.locator('.title').allInnerTexts()).map((t) => t.trim());
+      } catch {
+        await this.page.keyboard.press('Escape');
+      }
+    }
+    throw new Error('the Quick Fix menu did not open');
+  }
+
+  /** Runs an entry of the open Quick Fix menu, by keyboard (the menu blocks pointer events around it). */
+  async chooseQuickFix(title: string): Promise<void> {
+    const rows = this.page.locator('.action-widget .monaco-list-row.action');
+    const n = await rows.count();
+    for (let i = 0; i <= n; i++) {
+      const focused = ((await this.page.locator('.action-widget .monaco-list-row.action.focused .title').first().innerText().catch(() => '')) ?? '').trim();
+      if (focused === title) {
+        await this.page.keyboard.press('Enter');
+        await rows.first().waitFor({ state: 'detached', timeout: 10_000 });
+        return;
+      }
+      await this.page.keyboard.press('ArrowDown');
+    }
+    throw new Error(`no Quick Fix titled ${title}`);
+  }
+
   /** Texts of the notification toasts currently shown. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notifications-toasts .notification-toast').allInnerTexts();
