@@ -8,7 +8,7 @@ import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosi
 import type { ErrorInfo } from '../protocol/messages';
 import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
-import type { InputError } from '../core/errors';
+import { formatLocation, type InputError } from '../core/errors';
 import { isFixApplied } from './fix-edit';
 
 export interface Position {
@@ -85,7 +85,7 @@ export function errorDiagnostics(
   experimentFile: string | null,
   textOf: (file: string) => string | null
 ): PlannedDiagnostic[] {
-  const base = { severity: 'error' as const, message: error.message, fixes: [], code: error.code };
+  const base = { severity: 'error' as const, message: withoutLocation(error), fixes: [], code: error.code };
   const w = error.where;
   if (w?.kind === 'file') {
     const line = Math.max(0, (w.line ?? 1) - 1);
@@ -102,6 +102,16 @@ export function errorDiagnostics(
   if (w?.kind !== 'json') return [{ ...base, file, range: FILE_START, key: null }];
   const text = textOf(file);
   return [{ ...base, file, range: text === null ? FILE_START : locateKey(text, w.path), key: w.path || null }];
+}
+
+/**
+ * The message without its `file at path: ` / `file:line:col: ` prefix (InputError puts it there for
+ * the CLI): the Problems panel shows the file and the position already.
+ */
+export function withoutLocation(error: ErrorInfo): string {
+  if (!error.where) return error.message;
+  const prefix = `${formatLocation(error.where)}: `;
+  return error.message.startsWith(prefix) && error.message.length > prefix.length ? error.message.slice(prefix.length) : error.message;
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * The status bar item's text and tooltip from the panel state: the running phase (with a
- * spinning icon), or the last verdict as `ρ 2.75 ✗` / `ρ 0.62 ✓`. Pure.
+ * spinning icon), or the last verdict as `ρ 2.75 ✗` / `ρ 0.62 ✓` (ρ with the panel's 4 significant
+ * digits, so both show the same number). Pure.
  */
 import type { Verdict } from '../core/diagnosis/report';
 import type { PanelState } from '../protocol/webview';
@@ -34,7 +35,7 @@ export function statusView(state: PanelState): StatusView {
   if (r && (!s || s.status === 'completed')) {
     const v = r.neumann.verdict;
     return {
-      text: `$(pulse) ρ ${fmtNum(r.neumann.rho, 3)} ${VERDICT_MARK[v]}`,
+      text: `$(pulse) ρ ${fmtNum(r.neumann.rho)} ${VERDICT_MARK[v]}`,
       tooltip: `Neumann Lens — ${r.name}: ${r.advice.summary}`,
       tone: v === 'converges' ? 'normal' : v === 'slow' ? 'warning' : 'error',
     };

@@ -100,6 +100,18 @@ test('worker errors: JSON path, file:line:column (1-based → 0-based), and no p
   assert.deepEqual(errorDiagnostics({ message: 'x', code: 'internal' }, null, textOf), []);
 });
 
+test('the location prefix of an InputError message is not repeated in the diagnostic', () => {
+  const csvError = new InputError("'abc' in column 'x2' is not a number", { kind: 'file', file: '/w/bad.csv', line: 3, column: 3 });
+  assert.equal(csvError.message, "/w/bad.csv:3:3: 'abc' in column 'x2' is not a number");
+  const [d] = errorDiagnostics(inputErrorInfo(csvError), file, () => null);
+  assert.equal(d.message, "'abc' in column 'x2' is not a number");
+  const keyError = new InputError("unknown key 'bogus'", { kind: 'json', file, path: 'bogus' });
+  assert.equal(errorDiagnostics(inputErrorInfo(keyError), file, () => text)[0].message, "unknown key 'bogus'");
+  // A message without that prefix is kept whole.
+  const [plain] = errorDiagnostics({ message: 'heap out of memory', code: 'oom', where: { kind: 'json', path: 'model' } }, file, () => text);
+  assert.equal(plain.message, 'heap out of memory');
+});
+
 test("the host's own syntax errors map like the worker's", () => {
   const info = inputErrorInfo(new InputError('JSON syntax error', { kind: 'file', file, line: 4, column: 2 }));
   const [d] = errorDiagnostics(info, file, () => text);

@@ -28,7 +28,7 @@ test('status bar: the last verdict with ρ, the running phase, failures', () => 
       r.neumann.verdict = 'converges';
     }),
   );
-  assert.equal(ok.text, '$(pulse) ρ 0.623 ✓');
+  assert.equal(ok.text, '$(pulse) ρ 0.6234 ✓');
   assert.equal(ok.tone, 'normal');
   const slow = statusView(finished((r) => (r.neumann.verdict = 'slow')));
   assert.match(slow.text, /⚠$/);
