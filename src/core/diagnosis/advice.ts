@@ -155,6 +155,7 @@ export function diagnose(input: DiagnoseInput): Advice {
 
   // Step-size numbers, from the conservative upper end of λ_max (+ δ).
   const lmaxUpper = shifted.max[1];
+  const upperName = delta === 0 ? 'λ_max,upper' : '(λ_max,upper + δ)';
   const alphaMax = lmaxUpper > 0 ? 2 / lmaxUpper : null;
   const alphaSuggested = lmaxUpper > 0 ? 1 / lmaxUpper : null;
   let alphaOptimal: number | null = null;
@@ -175,13 +176,13 @@ export function diagnose(input: DiagnoseInput): Advice {
     if (improves && aRec !== alpha) {
       const why = useOptimal
         ? `α* = 2/(λ_max + λ_min${delta ? ' + 2δ' : ''}) = 2/(${fmt(lambdaMax.value)} + ${fmt(lambdaMin.value)}${delta ? ` + ${fmt(2 * delta)}` : ''})`
-        : `1/λ_max,upper = 1/${fmt(lmaxUpper)}`;
+        : `1/${upperName} = 1/${fmt(lmaxUpper)}`;
       messages.push({
         kind: 'set-alpha',
         severity: 'info',
         text:
           `Set α = ${fmt(aRec)} (${why}): ${rhoName} = ${fmt(rhoRec)} and K = ${kRec} terms reach tolerance ${fmt(tol)}` +
-          `${kNow !== null ? ` (${kNow} at α = ${fmt(alpha)})` : ''}. Every α < α_max = 2/λ_max,upper = ${fmt(alphaMax as number)} converges.`,
+          `${kNow !== null ? ` (${kNow} at α = ${fmt(alpha)})` : ''}. Every α < α_max = 2/${upperName} = ${fmt(alphaMax as number)} converges.`,
         key: 'neumann.alpha',
         fix: { path: ['neumann', 'alpha'], value: aRec, label: `Set neumann.alpha to ${fmt(aRec)}` },
       });
