@@ -12,8 +12,8 @@ export interface LossAtLogits {
   grad: tf.Tensor2D;
   /** Tensors the curvature needs (kept alive by the caller as long as `curvature` is used). */
   keep: tf.Tensor[];
-  /** (∂²ℓ/∂Z²)·RZ for RZ of shape [N, O] or a batch [k, N, O]. */
-  curvature: (rz: tf.Tensor) => tf.Tensor;
+  /** (∂²ℓ/∂Z²)·RZ for a batch of k directions laid out [N, k, O]. */
+  curvature: (rz: tf.Tensor3D) => tf.Tensor3D;
 }
 
 /**
@@ -39,32 +39,33 @@ export function lossAtLogits(kind: LossKind, z: tf.Tensor2D, target: tf.Tensor2D
         loss: tf.mean(tf.square(diff)),
         grad: tf.mul(diff, scale),
         keep: [],
-        curvature: (rz) => tf.mul(rz, scale),
+        curvature: (rz) => tf.mul(rz, scale) as tf.Tensor3D,
       };
     }
     case 'cross-entropy': {
       // −mean log softmax(Z)_y: G = (P − Y)/N, Hessian per row (diag(p) − ppᵀ)/N.
       const logP = tf.logSoftmax(z);
       const p = tf.exp(logP) as tf.Tensor2D;
+      const p3 = tf.reshape(p, [n, 1, o]);
       return {
         loss: tf.div(tf.neg(tf.sum(tf.mul(target, logP))), n),
         grad: tf.div(tf.sub(p, target), n),
-        keep: [p],
+        keep: [p3],
         curvature: (rz) => {
-          const prz = tf.mul(p, rz);
-          return tf.div(tf.sub(prz, tf.mul(p, tf.sum(prz, -1, true))), n);
+          const prz = tf.mul(p3, rz);
+          return tf.div(tf.sub(prz, tf.mul(p3, tf.sum(prz, -1, true))), n) as tf.Tensor3D;
         },
       };
     }
     case 'binary-cross-entropy': {
       // mean softplus(z) − y·z (= BCE with logits): G = (σ(z) − y)/N, Hessian σ(1 − σ)/N.
       const p = tf.sigmoid(z);
-      const h = tf.div(tf.mul(p, tf.sub(1, p)), n);
+      const h = tf.reshape(tf.div(tf.mul(p, tf.sub(1, p)), n), [n, 1, 1]);
       return {
         loss: tf.mean(tf.sub(tf.softplus(z), tf.mul(target, z))),
         grad: tf.div(tf.sub(p, target), n),
         keep: [h],
-        curvature: (rz) => tf.mul(h, rz),
+        curvature: (rz) => tf.mul(h, rz) as tf.Tensor3D,
       };
     }
   }
