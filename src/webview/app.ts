@@ -15,6 +15,8 @@ import { renderSession, renderVerdict } from './view-header';
 import { renderActions, renderError, renderHypergradient, renderMessages, renderTerms, termRows } from './view-details';
 import type { VsCodeApi } from './vscode-api';
 
+const PERSIST_INTERVAL_MS = 500;
+
 /** Re-runs `fn` only when one of its dependencies changed identity. */
 function memo<T>(fn: (state: PanelState) => T, deps: (state: PanelState) => unknown[]): (state: PanelState) => T {
   let last: unknown[] | null = null;
@@ -32,6 +34,8 @@ function memo<T>(fn: (state: PanelState) => T, deps: (state: PanelState) => unkn
 export class App {
   private state: PanelState;
   private scheduled = false;
+  private lastPersist = 0;
+  private persistTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly post: (m: PanelToHost) => void;
   private readonly slots: Record<'session' | 'verdict' | 'error' | 'actions' | 'charts' | 'hypergradient' | 'terms' | 'messages' | 'export', HTMLElement>;
   private readonly charts: Chart<any>[];
@@ -112,10 +116,30 @@ export class App {
   }
 
   private flush(): void {
-    this.api.setState(this.state);
+    this.persist();
     for (const render of this.renderers) render(this.state);
     document.body.dataset.status = this.state.session?.status ?? 'empty';
     document.body.dataset.hasReport = String(this.state.report !== null);
+  }
+
+  /**
+   * setState serialises the whole state; during a run (hundreds of events a second) twice a
+   * second is plenty for a reload, and the final state is always saved at once.
+   */
+  private persist(): void {
+    const running = this.state.session?.status === 'running';
+    const now = Date.now();
+    if (!running || now - this.lastPersist >= PERSIST_INTERVAL_MS) {
+      this.api.setState(this.state);
+      this.lastPersist = now;
+      return;
+    }
+    if (this.persistTimer === null) {
+      this.persistTimer = setTimeout(() => {
+        this.persistTimer = null;
+        this.persist();
+      }, PERSIST_INTERVAL_MS - (now - this.lastPersist));
+    }
   }
 
   /** Replaces a slot's content, keeping keyboard focus on the "same" control if it was inside. */

@@ -22,6 +22,10 @@ function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot
   };
 }
 
+/** Steps, terms and epochs are integers: no 0.2-step ticks when only a few points exist. */
+const INTEGER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
+const intAxis = (p: Palette, label: string) => axis(p, label, { incrs: INTEGER_INCRS });
+
 /** Log axes: label and grid only powers of ten (uPlot's default also lines every 2…9 × 10^k). */
 function logAxis(p: Palette, label: string): uPlot.Axis {
   return axis(p, label, {
@@ -109,7 +113,7 @@ export const lossChart: ChartSpec<LossData> = {
   options: (p, d) => ({
     ...base(p),
     scales: { x: { time: false }, y: { distr: useLog(d) ? 3 : 1 } },
-    axes: [axis(p, 'step'), useLog(d) ? logAxis(p, 'loss (log)') : axis(p, 'loss')],
+    axes: [intAxis(p, 'step'), useLog(d) ? logAxis(p, 'loss (log)') : axis(p, 'loss')],
     series: [
       {},
       line('train loss per step', p.blue, { width: 1.5 }),
@@ -152,7 +156,7 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
       return {
         ...base(p),
         scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
-        axes: [axis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
+        axes: [intAxis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
         series: [
           {},
           line('λ_max', p.orange, { points: { show: true, size: 4 } }),
@@ -190,7 +194,7 @@ export const neumannChart: ChartSpec<NeumannData> = {
   options: (p, d) => ({
     ...base(p),
     scales: { x: { time: false }, y: { distr: 3 } },
-    axes: [axis(p, 'term j'), logAxis(p, '‖v_j‖ (log)')],
+    axes: [intAxis(p, 'term j'), logAxis(p, '‖v_j‖ (log)')],
     series: [
       {},
       line('‖v_j‖', p.blue, { points: { show: d.x.length <= 60, size: 5 } }),
@@ -246,7 +250,7 @@ export const epochSpectrumChart: ChartSpec<EpochSpectrumData> = {
   options: (p) => ({
     ...base(p),
     scales: { x: { time: false }, y: {}, rho: {} },
-    axes: [axis(p, 'epoch'), axis(p, 'eigenvalue'), axis(p, 'ρ', { side: 1, scale: 'rho', grid: { show: false } })],
+    axes: [intAxis(p, 'epoch'), axis(p, 'eigenvalue'), axis(p, 'ρ', { side: 1, scale: 'rho', grid: { show: false } })],
     series: [
       {},
       line('λ_max', p.orange, { points: { show: true, size: 5 } }),
