@@ -21,7 +21,7 @@ function validator(): ValidateFunction {
   return compiled;
 }
 
-/** Every structural problem of `raw`, in document order of the ajv report; [] when it conforms. */
+/** Every structural problem of `raw`, in the order its keys appear; [] when it conforms. */
 export function schemaErrors(raw: unknown, file: string | null): InputError[] {
   const validate = validator();
   if (validate(raw)) return [];
@@ -39,7 +39,28 @@ export function schemaErrors(raw: unknown, file: string | null): InputError[] {
     seen.add(id);
     out.push(new InputError(t.message, { kind: 'json', file: file ?? undefined, path: t.path }));
   }
-  return out;
+  // ajv reports unknown keys before bad values; a reader (and the CLI's first line) wants the file's order.
+  const order = keyOrder(raw);
+  const rank = (e: InputError) => {
+    const parts = e.where?.kind === 'json' && e.where.path !== '' ? e.where.path.split('.') : [];
+    for (let n = parts.length; n > 0; n--) {
+      const r = order.get(parts.slice(0, n).join('.'));
+      if (r !== undefined) return r;
+    }
+    return -1;
+  };
+  return out.map((e, i) => ({ e, i, r: rank(e) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.e);
+}
+
+/** Dot path → position in a depth-first walk of the parsed value (JSON.parse keeps key order). */
+function keyOrder(value: unknown, path = '', order = new Map<string, number>()): Map<string, number> {
+  if (typeof value !== 'object' || value === null) return order;
+  for (const [k, v] of Object.entries(value)) {
+    const p = path === '' ? k : `${path}.${k}`;
+    order.set(p, order.size);
+    keyOrder(v, p, order);
+  }
+  return order;
 }
 
 /** `/model/layers/2` → `model.layers.2`. */

@@ -127,3 +127,8 @@ test('missing keys and the MLP/problem split', () => {
   const errs = errorsOf({ problem: { kind: 'sum-of-cubes', point: [1] }, neumann: { alpha: 1, terms: 1 }, model: {} });
   assert.deepEqual(errs.map(([p]) => p), ['model']);
 });
+
+test('problems come in the order their keys appear in the file', () => {
+  const raw = JSON.parse('{"problem": {"kind": "sum-of-cubes", "point": [1]}, "neumann": {"alpha": -1, "vektor": [1], "terms": 0}, "bogus": 1}');
+  assert.deepEqual(errorsOf(raw).map(([p]) => p), ['neumann.alpha', 'neumann.vektor', 'neumann.terms', 'bogus']);
+});
