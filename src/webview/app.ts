@@ -38,7 +38,7 @@ export class App {
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly post: (m: PanelToHost) => void;
   private readonly slots: Record<'session' | 'verdict' | 'error' | 'actions' | 'charts' | 'hypergradient' | 'terms' | 'messages' | 'export', HTMLElement>;
-  private readonly charts: Chart<any>[];
+  private readonly charts: { figure: HTMLElement; setPalette(p: ReturnType<typeof readPalette>): void }[];
   private readonly renderers: ((s: PanelState) => void)[];
 
   constructor(root: HTMLElement, private readonly api: VsCodeApi<PanelState>, initial: PanelState) {

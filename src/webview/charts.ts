@@ -167,8 +167,8 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
           hiddenEdge('λ_min upper'),
         ],
         bands: [
-          { series: [3, 2], fill: withAlpha(p.orange, 0.25) },
-          { series: [6, 5], fill: withAlpha(p.blue, 0.25) },
+          { series: [3, 2], fill: withAlpha(p.orange, p.highContrast ? 0.4 : 0.25) },
+          { series: [6, 5], fill: withAlpha(p.blue, p.highContrast ? 0.4 : 0.25) },
         ],
         hooks: markersHook(p, markers),
       };
@@ -223,7 +223,7 @@ export const histogramChart: ChartSpec<HistogramData> = {
       {
         label: 'eigenvalues',
         stroke: p.blue,
-        fill: withAlpha(p.blue, 0.45),
+        fill: withAlpha(p.blue, p.highContrast ? 0.8 : 0.45),
         width: 1,
         paths: uPlot.paths.bars!({ size: [0.9, Infinity], align: 0 }),
         points: { show: false },
