@@ -33,6 +33,10 @@ export class PanelHost implements vscode.Disposable {
     return this.panel !== undefined;
   }
 
+  get isVisible(): boolean {
+    return this.panel?.visible ?? false;
+  }
+
   show(preserveFocus = false): void {
     if (this.panel) {
       this.panel.reveal(this.panel.viewColumn, preserveFocus);

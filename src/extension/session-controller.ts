@@ -149,8 +149,11 @@ export class SessionController implements vscode.Disposable {
       const report = result.report;
       this.diagnostics.setRun(file, reportDiagnostics(report, file, this.textOf(file) ?? ''));
       this.log.info(`[${name}] ${report.neumann.verdict}: ${report.advice.summary}`);
-      const show = report.neumann.verdict === 'converges' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
-      void show(`Neumann Lens: ${report.advice.summary}`, 'Show Panel').then((pick) => pick && this.panel.show());
+      // The visible panel and the status bar already say it; a toast only when the panel is not in view.
+      if (!this.panel.isVisible) {
+        const show = report.neumann.verdict === 'converges' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+        void show(`Neumann Lens: ${report.advice.summary}`, 'Show Panel').then((pick) => pick && this.panel.show());
+      }
     } else if (result.outcome === 'failed' && result.error) {
       this.showFailure(file, result.error);
     } else {
