@@ -6,11 +6,11 @@
  */
 import * as vscode from 'vscode';
 import { readdirSync } from 'node:fs';
-import { checkPanelState } from '../protocol/validate';
 import type { PanelToHost } from '../protocol/webview';
 import { makeNonce, panelHtml } from './panel-html';
 import type { PanelModel } from './panel-model';
 import { acceptPanelMessage } from './panel-requests';
+import { decodeState } from './persisted-state';
 
 export const PANEL_VIEW_TYPE = 'neumannLens.panel';
 const TITLE = 'Neumann Lens';
@@ -53,10 +53,8 @@ export class PanelHost implements vscode.Disposable {
 
   /** For the serializer: a panel VS Code restored after a reload, with the webview's saved state. */
   restore(panel: vscode.WebviewPanel, savedState: unknown): void {
-    const problem = savedState === undefined || savedState === null ? 'no state' : checkPanelState(savedState);
-    if (problem === null && this.model.restore(savedState as Parameters<PanelModel['restore']>[0])) {
-      this.log.info('panel restored with its saved state');
-    }
+    const decoded = decodeState(savedState);
+    if ('state' in decoded && this.model.restore(decoded.state)) this.log.info('panel restored with its saved state');
     this.adopt(panel);
   }
 

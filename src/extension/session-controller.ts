@@ -9,13 +9,13 @@ import { readFileSync } from 'node:fs';
 import { parseJsonStrict } from '../core/config/json-location';
 import { InputError } from '../core/errors';
 import type { ErrorInfo, SessionEvent, StartOptions } from '../protocol/messages';
-import { checkPanelState } from '../protocol/validate';
 import type { PanelState } from '../protocol/webview';
 import { SessionClient, type SessionResult } from '../session/client';
 import { errorDiagnostics, inputErrorInfo, reportDiagnostics } from './diagnostics-model';
 import type { DiagnosticsManager } from './diagnostics';
 import type { PanelHost } from './panel-host';
 import type { PanelModel } from './panel-model';
+import { decodeState, encodeState } from './persisted-state';
 import { readSettings } from './settings';
 
 const STATE_KEY = 'neumannLens.panelState';
@@ -37,9 +37,12 @@ export class SessionController implements vscode.Disposable {
   savedState(): PanelState | null {
     const saved = this.context.workspaceState.get<unknown>(STATE_KEY);
     if (saved === undefined) return null;
-    const problem = checkPanelState(saved);
-    if (problem) this.log.warn(`ignored the saved panel state: ${problem}`);
-    return problem ? null : (saved as PanelState);
+    const decoded = decodeState(saved);
+    if ('problem' in decoded) {
+      this.log.warn(`ignored the saved panel state: ${decoded.problem}`);
+      return null;
+    }
+    return decoded.state;
   }
 
   get running(): boolean {
@@ -144,7 +147,7 @@ export class SessionController implements vscode.Disposable {
 
   private finish(id: number, name: string, file: string, result: SessionResult): void {
     this.model.ended(id, result.outcome, result.error);
-    void this.context.workspaceState.update(STATE_KEY, this.model.current);
+    void this.context.workspaceState.update(STATE_KEY, encodeState(this.model.current));
     if (result.outcome === 'completed' && result.report) {
       const report = result.report;
       this.diagnostics.setRun(file, reportDiagnostics(report, file, this.textOf(file) ?? ''));
