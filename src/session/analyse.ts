@@ -19,6 +19,7 @@ import { FiniteDifferenceHessianOperator } from '../core/model/finite-difference
 import type { HessianOperator } from '../core/model/objective';
 import { hvpSelfCheck } from '../core/model/self-check';
 import { checkpoint } from '../core/util/abort';
+import { subSeed } from '../core/util/rng';
 import { head } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import type { AnalysisTarget } from './prepare';
@@ -60,7 +61,7 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
   ctx.progress.enter('self-check');
   let op: HessianOperator = target.objective.hessianAt(target.w);
   try {
-    const check = await timed('selfCheckMs', () => hvpSelfCheck(target.objective, target.w, exp.seed + 7, analysis.selfCheckTolerance, op));
+    const check = await timed('selfCheckMs', () => hvpSelfCheck(target.objective, target.w, subSeed(exp.seed, 'selfCheck'), analysis.selfCheckTolerance, op));
     let operator: HvpSelfCheck['operator'] = target.operatorKind === 'analytic' ? 'analytic' : 'r-operator';
     if (!check.passed) {
       // The exact operator disagrees with differences of the gradient: trust the differences.
@@ -158,7 +159,7 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
   const lanczosRun = await lanczos(op, {
     maxSteps: Math.min(analysis.maxLanczosSteps, n),
     tol: analysis.tolerance,
-    seed: exp.seed + 11,
+    seed: subSeed(exp.seed, 'lanczos'),
     signal: ctx.signal,
     onStep: (s) => {
       ctx.emit({ type: 'spectrumStep', method: 'lanczos', step: s.step, hvps: op.matvecCount - start, lambdaMax: pick(s.lambdaMax), lambdaMin: pick(s.lambdaMin) });
@@ -171,7 +172,7 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
   if (analysis.powerIteration) {
     const p0 = op.matvecCount;
     const pw = await extremesByPowerIteration(op, {
-      seed: exp.seed + 13,
+      seed: subSeed(exp.seed, 'power'),
       signal: ctx.signal,
       onStep: (s) => {
         const est = { value: s.value, interval: [s.value - s.residual, s.value + s.residual] as [number, number] };
@@ -183,7 +184,7 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
     base += share.power;
   }
 
-  const trace = await hutchinsonTrace(op, { samples: analysis.hutchinsonSamples, seed: exp.seed + 17, signal: ctx.signal });
+  const trace = await hutchinsonTrace(op, { samples: analysis.hutchinsonSamples, seed: subSeed(exp.seed, 'trace'), signal: ctx.signal });
   base += share.trace;
 
   let exact: { values: Float64Array; matrix: Float64Array; asymmetry: number } | null = null;

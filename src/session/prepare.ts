@@ -14,6 +14,7 @@ import type { Objective } from '../core/model/objective';
 import { buildProblem } from '../core/model/problems';
 import { readStateDictFile } from '../core/model/state-dict';
 import { train } from '../core/model/train';
+import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import type { ProgressReporter } from './progress';
@@ -77,13 +78,13 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
   let validation: MlpObjective | null = null;
   try {
     validation = MlpObjective.validation(spec, valData);
-    const w0 = exp.model.stateDict ? readStateDictFile(exp.model.stateDict, spec.layers) : initParams(spec.layers, exp.seed);
+    const w0 = exp.model.stateDict ? readStateDictFile(exp.model.stateDict, spec.layers) : initParams(spec.layers, subSeed(exp.seed, 'init'));
     const val = validation;
 
     ctx.progress.enter('train');
     const epochs: EpochSpectrum[] = [];
     const total = Math.max(1, exp.training.epochs);
-    const result = await train(objective, w0, exp.training, exp.seed, {
+    const result = await train(objective, w0, exp.training, subSeed(exp.seed, 'shuffle'), {
       signal: ctx.signal,
       onStep: (s) => {
         ctx.emit({ type: 'trainStep', ...s });
@@ -131,7 +132,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
 async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpExperiment, epoch: number, trainLoss: number, signal?: AbortSignal): Promise<EpochSpectrum> {
   const op = objective.hessianAt(w);
   try {
-    const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: exp.seed + epoch, signal });
+    const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: subSeed(exp.seed, 'epochSpectrum') + epoch, signal });
     const { rho } = spectralRadius(exp.neumann.alpha, r.lambdaMin.interval, r.lambdaMax.interval, exp.neumann.damping);
     return { epoch, trainLoss, lambdaMax: r.lambdaMax.value, lambdaMin: r.lambdaMin.value, rho };
   } finally {

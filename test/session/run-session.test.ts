@@ -13,6 +13,7 @@ import { syntheticSplits } from '../../src/core/data/synthetic';
 import { initParams, type MlpSpec } from '../../src/core/model/mlp';
 import { referenceHessian, referenceObjective } from '../../src/core/reference/mlp64';
 import { CancelledError } from '../../src/core/util/abort';
+import { subSeed } from '../../src/core/util/rng';
 import type { SessionEvent } from '../../src/protocol/messages';
 import { runSession } from '../../src/session/run-session';
 
@@ -42,7 +43,7 @@ test('untrained seed model: spectrum, ρ, Neumann terms and hypergradient match 
   // Independent: the same w (seeded init), the same data, float64 analytic objective.
   const spec: MlpSpec = { layers: [1, 8, 4, 1], activation: 'tanh', loss: 'mse', weightDecay: 0.1 };
   const { train, validation } = syntheticSplits({ kind: 'seed-regression', n: 200 }, 5);
-  const w = initParams(spec.layers, 5);
+  const w = initParams(spec.layers, subSeed(5, 'init'));
   const n = w.length;
   const H = referenceHessian(spec, train, w);
   const lam = eigenvalues(H, n);
