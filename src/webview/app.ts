@@ -11,7 +11,7 @@ import { epochSpectrumData, histogramData, lossData, neumannData, spectrumData }
 import { epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
 import { button, h, replaceChildren, section } from './dom';
 import { observeTheme, readPalette } from './theme';
-import { renderSession, renderVerdict } from './view-header';
+import { renderSession, renderVerdict, updateProgress } from './view-header';
 import { renderActions, renderError, renderHypergradient, renderMessages, renderTerms, termRows } from './view-details';
 import type { VsCodeApi } from './vscode-api';
 
@@ -67,7 +67,11 @@ export class App {
 
     const r = (st: PanelState) => st.report;
     this.renderers = [
-      memo((st) => this.fill('session', renderSession(st, this.post)), (st) => [st.session]),
+      memo((st) => this.fill('session', renderSession(st.session, this.post)), (st) => {
+        const x = st.session;
+        return x ? [x.id, x.name, x.experimentFile, x.status] : [null];
+      }),
+      memo((st) => updateProgress(this.slots.session, st.session), (st) => [st.session]),
       memo((st) => this.fill('verdict', st.report && renderVerdict(st.report)), (st) => [r(st)]),
       memo((st) => this.fill('error', st.error && renderError(st.error)), (st) => [st.error]),
       memo((st) => {

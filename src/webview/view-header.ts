@@ -6,8 +6,14 @@ import { fmtInterval, fmtNum, verdictSymbol, verdictTitle, verdictTone } from '.
 
 type Post = (m: PanelToHost) => void;
 
-export function renderSession(state: PanelState, post: Post): HTMLElement {
-  const s = state.session;
+type Session = PanelState['session'];
+
+/**
+ * The session line's structure: built again only when the session or its status changes, so a
+ * button is never replaced under the pointer or the keyboard focus by a progress tick. Progress
+ * goes through updateProgress, in place.
+ */
+export function renderSession(s: Session, post: Post): HTMLElement {
   const wrap = h('div', { class: 'session' });
   if (!s) {
     wrap.append(h('p', { class: 'muted', text: 'No diagnosis yet. Run “Neumann Lens: Run Diagnosis” on a *.neumann.json experiment file.' }));
@@ -16,28 +22,41 @@ export function renderSession(state: PanelState, post: Post): HTMLElement {
   const running = s.status === 'running';
   const title = h('div', { class: 'session-title' }, h('strong', { text: s.name }));
   if (s.experimentFile) {
-    title.append(' ', button(basename(s.experimentFile), () => post({ type: 'openExperiment' }), {
+    const open = button(basename(s.experimentFile), () => post({ type: 'openExperiment' }), {
       class: 'btn link', ariaLabel: `Open experiment file ${s.experimentFile}`, title: s.experimentFile,
-    }));
+    });
+    open.dataset.key = 'open-experiment';
+    title.append(' ', open);
   }
   title.append(' ', h('span', { class: `status status-${s.status}`, text: statusText(s.status) }));
   wrap.append(title);
   if (running) {
-    const pct = Math.round(100 * s.fraction);
-    const label = s.phaseLabel ?? s.phase ?? 'Starting';
-    const bar = h('div', { class: 'progress', role: 'progressbar', attrs: {
-      'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct), 'aria-label': `${label}: ${pct} %`,
-    } });
-    const fill = h('div', { class: 'progress-fill' });
-    fill.style.width = `${pct}%`;
-    bar.append(fill);
-    wrap.append(h('div', { class: 'phase', attrs: { 'aria-live': 'polite' } }, h('span', { class: 'phase-label', text: label }), h('span', { class: 'phase-pct', text: ` ${pct} %` })), bar);
+    const bar = h('div', { class: 'progress', role: 'progressbar', attrs: { 'aria-valuemin': '0', 'aria-valuemax': '100' } }, h('div', { class: 'progress-fill' }));
+    // Only the phase name is announced; the percentage would chatter.
+    wrap.append(h('div', { class: 'phase' }, h('span', { class: 'phase-label', attrs: { 'aria-live': 'polite' } }), h('span', { class: 'phase-pct' })), bar);
   }
   const controls = h('div', { class: 'controls' });
-  if (running) controls.append(button('Stop', () => post({ type: 'stop' }), { class: 'btn secondary', ariaLabel: 'Stop the running session' }));
-  else controls.append(button('Run again', () => post({ type: 'rerun' }), { class: 'btn secondary', ariaLabel: 'Run the diagnosis again' }));
+  const control = running
+    ? button('Stop', () => post({ type: 'stop' }), { class: 'btn secondary', ariaLabel: 'Stop the running session' })
+    : button('Run again', () => post({ type: 'rerun' }), { class: 'btn secondary', ariaLabel: 'Run the diagnosis again' });
+  control.dataset.key = running ? 'stop' : 'rerun';
+  controls.append(control);
   wrap.append(controls);
+  updateProgress(wrap, s);
   return wrap;
+}
+
+export function updateProgress(root: Element, s: Session): void {
+  const bar = root.querySelector<HTMLElement>('.progress');
+  if (!s || !bar) return;
+  const pct = Math.round(100 * s.fraction);
+  const label = s.phaseLabel ?? s.phase ?? 'Starting';
+  bar.setAttribute('aria-valuenow', String(pct));
+  bar.setAttribute('aria-label', `${label}: ${pct} %`);
+  bar.querySelector<HTMLElement>('.progress-fill')!.style.width = `${pct}%`;
+  const labelEl = root.querySelector('.phase-label')!;
+  if (labelEl.textContent !== label) labelEl.textContent = label;
+  root.querySelector('.phase-pct')!.textContent = ` ${pct} %`;
 }
 
 function statusText(s: NonNullable<PanelState['session']>['status']): string {

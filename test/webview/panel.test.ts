@@ -125,6 +125,12 @@ test('panel in Chromium', async (t) => {
     const pct = String(Math.round(100 * Math.min(1, Math.max(0, lastFraction?.fraction ?? 0))));
     await page.waitForFunction((p) => document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === p, pct);
     if (lastPhase && lastPhase.type === 'phase') assert.equal((await text(page, '.phase-label')).trim(), lastPhase.label);
+    // Progress ticks update the bar in place: the Stop button under the pointer is never replaced.
+    const stop = await page.$('[data-key=stop]');
+    const phase = lastPhase && lastPhase.type === 'phase' ? lastPhase.phase : 'train';
+    await post(page, [{ type: 'event', id: SESSION_ID, event: { type: 'progress', phase, fraction: 0.999 } }]);
+    await page.waitForFunction(() => document.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow') === '100');
+    assert.equal(await stop!.evaluate((e) => e.isConnected), true, 'Stop button kept across progress updates');
     await page.getByRole('button', { name: 'Stop the running session' }).click();
     assert.deepEqual(await lastPosted(page), { type: 'stop' });
     if (live.some((e) => e.type === 'trainStep')) {
