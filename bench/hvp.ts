@@ -73,28 +73,26 @@ async function runCase(c: Case): Promise<HvpBenchResult> {
   const objective = new MlpObjective(c.spec, c.data(c.rows));
   const w = initParams(c.spec.layers, 1);
   const v = new Rng(2).normalVector(objective.size);
-  const WARM = 2;
-  const tape: number[] = [];
-  for (let i = 0; i < WARM + 3; i++) {
-    let op = objective.hessianAt(w);
-    op.dispose();
-    const t = time(() => (op = objective.hessianAt(w)));
-    op.dispose();
-    if (i >= WARM) tape.push(t);
-  }
+  const warm = c.runs >= 30 ? 5 : 1;
   const op = objective.hessianAt(w);
   const grad: number[] = [];
   const hvp: number[] = [];
   // interleaved, so load from other processes hits both alike
-  for (let i = 0; i < WARM + c.runs; i++) {
+  for (let i = 0; i < warm + c.runs; i++) {
     const g = time(() => objective.gradient(w));
     const h = time(() => op.matvec(v));
-    if (i >= WARM) {
+    if (i >= warm) {
       grad.push(g);
       hvp.push(h);
     }
   }
   op.dispose();
+  const tape: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    let fresh = op;
+    tape.push(time(() => (fresh = objective.hessianAt(w))));
+    fresh.dispose();
+  }
   objective.dispose();
   const gradMs = median(grad);
   const hvpMs = median(hvp);
