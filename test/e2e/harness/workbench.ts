@@ -57,14 +57,28 @@ export class Workbench {
     await this.context.close();
   }
 
-  /** F1, the command's title as shown in the palette ("Category: Title"), Enter. */
+  /**
+   * F1, the command's title as shown in the palette ("Category: Title"), Enter. Right after the
+   * window opens the extension host may not have registered contributed commands yet, so the
+   * palette is reopened until the command shows up.
+   */
   async runCommand(title: string): Promise<void> {
-    const input = await this.openPalette();
-    await input.fill(`>${title}`);
-    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ timeout: 15_000 });
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    const row = rows.filter({ hasText: title }).first();
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      const input = await this.openPalette();
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: 5000 });
+        break;
+      } catch (e) {
+        await this.page.keyboard.press('Escape');
+        if (Date.now() > deadline) throw e;
+      }
+    }
     // Enter runs the focused (first) entry; make sure that is ours and not a fuzzy neighbour.
-    const first = await this.page.locator('.quick-input-widget .monaco-list-row').first().innerText();
+    const first = await rows.first().innerText();
     if (!first.includes(title)) await row.click();
     else await this.page.keyboard.press('Enter');
   }
