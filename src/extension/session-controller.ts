@@ -65,7 +65,8 @@ export class SessionController implements vscode.Disposable {
       this.showFailure(file, inputErrorInfo(err));
       return;
     }
-    await this.stop();
+    // Two runs started together must not both survive: from here to `this.current = …` is synchronous.
+    while (this.current) await this.stop();
     const settings = readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k));
     const name = isNamed(config) ? config.name : basename(file);
     const id = this.model.startSession(name, file);
