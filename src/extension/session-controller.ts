@@ -62,7 +62,10 @@ export class SessionController implements vscode.Disposable {
       config = parseJsonStrict(doc.getText(), file);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      this.showFailure(file, inputErrorInfo(err));
+      const info = inputErrorInfo(err);
+      // Shown in the panel and status bar too, unless that would hide a session still running.
+      if (!this.current) this.model.ended(this.model.startSession(basename(file), file), 'failed', info);
+      this.showFailure(file, info);
       return;
     }
     // Two runs started together must not both survive: from here to `this.current = …` is synchronous.
