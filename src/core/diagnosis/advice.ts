@@ -82,7 +82,8 @@ export function diagnose(input: DiagnoseInput): Advice {
   // The verdict names the end that sets ρ; the error bars decide when the point values do not.
   let verdict: Verdict;
   if (rho >= 1) {
-    verdict = cMin > cMax && shifted.min[0] <= 0 ? 'diverges-negative-curvature' : 'diverges-step-too-large';
+    // On a tie the λ_min end wins: no α can fix it, so it is the cause to act on first.
+    verdict = cMin >= cMax && shifted.min[0] <= 0 ? 'diverges-negative-curvature' : 'diverges-step-too-large';
   } else {
     verdict = (kNow as number) > terms ? 'slow' : 'converges';
   }
@@ -90,7 +91,7 @@ export function diagnose(input: DiagnoseInput): Advice {
 
   const negPhrase = negCurvature
     ? `${lmin(lambdaMin.value)} < 0 (negative curvature)`
-    : `${lmin(lambdaMin.value)} is within its error bar ±${fmt(lambdaMin.residual)} of 0 (possibly negative curvature)`;
+    : `${lmin(lambdaMin.value)} ± ${fmt(lambdaMin.residual)} reaches 0 (singular, or negative curvature)`;
   const stepPhrase = stepTooLarge
     ? `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)} (step too large)`
     : `${lmax(lambdaMax.value)} + ${fmt(lambdaMax.residual)} can reach 2/α = ${fmt(2 / alpha)} (step too large)`;
@@ -119,26 +120,30 @@ export function diagnose(input: DiagnoseInput): Advice {
   });
 
   // Every cause that holds, with its own growth factor, whichever one sets ρ.
-  if (negCurvature) {
+  if (negCurvature || verdict === 'diverges-negative-curvature') {
     const cgNote =
       input.cg?.status === 'indefinite' ? ` CG on H confirms it: it met pᵀHp ≤ 0 at iteration ${input.cg.iterations}.` : '';
     messages.push({
       kind: 'negative-curvature',
       severity: diverges ? 'error' : 'warning',
-      text:
-        `${lmin(lambdaMin.value)} < 0: ${A} is indefinite, so its component along that eigenvector grows by ` +
-        `|1 − α·(${fmt(lambdaMin.value + delta)})| = ${fmt(contraction(alpha, lambdaMin.value, delta))} per term at α = ${fmt(alpha)}, ` +
-        `and by more than 1 for every α > 0: no step size makes the series converge.${cgNote}`,
+      text: negCurvature
+        ? `${lmin(lambdaMin.value)} < 0: ${A} is indefinite, so its component along that eigenvector grows by ` +
+          `|1 − α·(${fmt(lambdaMin.value + delta)})| = ${fmt(contraction(alpha, lambdaMin.value, delta))} per term at α = ${fmt(alpha)}, ` +
+          `and by more than 1 for every α > 0: no step size makes the series converge.${cgNote}`
+        : `${lmin(lambdaMin.value)} ± ${fmt(lambdaMin.residual)} reaches 0: ${A} may be singular or indefinite, and along that ` +
+          `eigenvector the series shrinks by no factor below 1 (up to ${fmt(cMin)} per term) for any α > 0.${cgNote}`,
       key: 'neumann.damping',
     });
   }
-  if (stepTooLarge) {
+  if (stepTooLarge || verdict === 'diverges-step-too-large') {
     messages.push({
       kind: 'step-too-large',
       severity: diverges ? 'error' : 'warning',
-      text:
-        `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)}: the top eigen-direction grows by ` +
-        `|1 − α·${fmt(lambdaMax.value + delta)}| = ${fmt(contraction(alpha, lambdaMax.value, delta))} per term at α = ${fmt(alpha)}.`,
+      text: stepTooLarge
+        ? `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)}: the top eigen-direction grows by ` +
+          `|1 − α·${fmt(lambdaMax.value + delta)}| = ${fmt(contraction(alpha, lambdaMax.value, delta))} per term at α = ${fmt(alpha)}.`
+        : `${lmax(lambdaMax.value)} + ${fmt(lambdaMax.residual)} can reach 2/α = ${fmt(2 / alpha)}: within its error bar the top ` +
+          `eigen-direction may grow by up to ${fmt(cMax)} per term at α = ${fmt(alpha)}.`,
       key: 'neumann.alpha',
     });
   }
@@ -192,13 +197,13 @@ export function diagnose(input: DiagnoseInput): Advice {
     damping = recommendDamping(input);
     const d: DampingAdvice = damping;
     if (diverges) termsNeededOut = d.termsNeeded;
-    const width = dampingWidth(lambdaMin, lambdaMax);
+    const width = dampingWidth(lambdaMin, lambdaMax, alpha);
     messages.push({
       kind: 'set-damping',
       severity: 'info',
       text:
-        `Damp the Hessian: set δ = ${fmt(d.delta)} = −λ_min,lower + ${fmt(input.dampingMargin ?? 0.1)}·(λ_max,upper − λ_min,lower) ` +
-        `= ${fmt(-lambdaMin.interval[0])} + ${fmt((input.dampingMargin ?? 0.1) * width)}, so H + δI is positive definite; with ` +
+        `Damp the Hessian: set δ = ${fmt(d.delta)} = −λ_min,lower + ${fmt(input.dampingMargin ?? 0.1)}·${width.label} ` +
+        `= ${fmt(-lambdaMin.interval[0])} + ${fmt((input.dampingMargin ?? 0.1) * width.value)}, so H + δI is positive definite; with ` +
         `α = ${fmt(d.alpha)} = 1/(λ_max,upper + δ), ρ(I−α(H+δI)) = ${fmt(d.rho)}` +
         `${d.termsNeeded !== null ? ` and K = ${d.termsNeeded} terms reach tolerance ${fmt(tol)}` : ''}. ` +
         `The series then approximates (H + δI)⁻¹b, not H⁻¹b: a larger δ converges faster but biases the hypergradient more.`,
@@ -280,17 +285,24 @@ export function diagnose(input: DiagnoseInput): Advice {
   }
 }
 
-/** λ_max,upper − λ_min,lower; for a negative-definite H (tiny width) at least |λ_min,lower|. */
-export function dampingWidth(lambdaMin: ExtremeEstimate, lambdaMax: ExtremeEstimate): number {
-  return Math.max(lambdaMax.interval[1] - lambdaMin.interval[0], Math.abs(lambdaMin.interval[0]));
+/**
+ * The scale the damping margin is taken of: the spectral width λ_max,upper − λ_min,lower, at least
+ * |λ_min,lower| (a negative multiple of I has zero width), and for H = 0 the configured step's 1/α.
+ */
+export function dampingWidth(lambdaMin: ExtremeEstimate, lambdaMax: ExtremeEstimate, alpha: number): { value: number; label: string } {
+  const spread = lambdaMax.interval[1] - lambdaMin.interval[0];
+  const magnitude = Math.abs(lambdaMin.interval[0]);
+  if (spread > 0 && spread >= magnitude) return { value: spread, label: '(λ_max,upper − λ_min,lower)' };
+  if (magnitude > 0) return { value: magnitude, label: '|λ_min,lower|' };
+  return { value: 1 / alpha, label: '(1/α)' };
 }
 
 /** δ = −λ_min,lower + margin·width (replacing the configured δ), α = 1/(λ_max,upper + δ), both rounded as cited. */
-export function recommendDamping(input: Pick<DiagnoseInput, 'lambdaMin' | 'lambdaMax' | 'tolerance' | 'dampingMargin'>): DampingAdvice {
+export function recommendDamping(input: Pick<DiagnoseInput, 'alpha' | 'lambdaMin' | 'lambdaMax' | 'tolerance' | 'dampingMargin'>): DampingAdvice {
   const margin = input.dampingMargin ?? 0.1;
   const lo = input.lambdaMin.interval[0];
   const hi = input.lambdaMax.interval[1];
-  const width = dampingWidth(input.lambdaMin, input.lambdaMax);
+  const width = dampingWidth(input.lambdaMin, input.lambdaMax, input.alpha).value;
   const delta = roundSig(-lo + margin * width, 3);
   const alpha = roundSig(1 / (hi + delta), 3);
   const rho = spectralRadius(alpha, input.lambdaMin.interval, input.lambdaMax.interval, delta).rho;

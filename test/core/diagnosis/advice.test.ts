@@ -160,3 +160,27 @@ test('bad numbers are rejected with the experiment key', () => {
   assert.throws(() => run(0.3, 0.3, { damping: -1 }), (e: unknown) => e instanceof InputError && /neumann\.damping/.test(e.message));
   assert.throws(() => run(NaN, 0.3), RangeError);
 });
+
+test('edge spectra: H = 0 (singular) and H negative definite get the negative-curvature verdict and usable numbers', () => {
+  const zero = run(0, 0);
+  assertWellFormed(zero);
+  assert.equal(zero.verdict, 'diverges-negative-curvature');
+  assert.match(zero.summary, /ρ\(I−αH\) = 1 because λ_min = 0 ± 0 reaches 0/);
+  assert.ok(kinds(zero).includes('negative-curvature'));
+  assert.equal(zero.alphaMax, null);
+
+  const negDef = run(-3, -1);
+  assertWellFormed(negDef);
+  assert.equal(negDef.verdict, 'diverges-negative-curvature');
+  assert.equal(negDef.alphaMax, null);
+  // δ = 3 + 0.1·max(−1 − (−3), 3) = 3.3 → H + δI has eigenvalues 0.3 … 2.3.
+  const d = negDef.damping as NonNullable<Advice['damping']>;
+  assert.equal(d.delta, 3.3);
+  assert.equal(d.alpha, sig3(1 / 2.3));
+  assert.ok(Math.abs(d.rho - Math.max(Math.abs(1 - d.alpha * 0.3), Math.abs(1 - d.alpha * 2.3))) < 1e-12);
+});
+
+test('conservative step verdict names the error bar in its cause message', () => {
+  const a = diagnose({ ...base, lambdaMin: est(0.5), lambdaMax: est(1.99, 0.02) });
+  assert.match(msg(a, 'step-too-large').text, /λ_max = 1\.99 \+ 0\.02 can reach 2\/α = 2.*up to 1\.01 per term/);
+});
