@@ -56,7 +56,8 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
   private readonly runFiles = new Map<string, Set<string>>();
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor() {
+  /** `canEdit(uri)` false → diagnostics without Quick Fixes (the extension's bundled examples). */
+  constructor(private readonly canEdit: (uri: vscode.Uri) => boolean = () => true) {
     this.disposables.push(
       this.collection,
       vscode.workspace.onDidChangeTextDocument((e) => {
@@ -116,6 +117,7 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
     range: vscode.Range | vscode.Selection,
     context: vscode.CodeActionContext,
   ): vscode.CodeAction[] {
+    if (!this.canEdit(document.uri)) return [];
     const found = fixesAt(this.plans.get(document.uri.fsPath) ?? [], range.start.line, range.end.line);
     const actions: vscode.CodeAction[] = [];
     const seen = new Set<string>();

@@ -4,6 +4,7 @@
  * every one of them so no worker outlives the window.
  */
 import * as vscode from 'vscode';
+import { sep } from 'node:path';
 import type { PanelToHost } from '../protocol/webview';
 import { COMMANDS, isExperimentUri, registerCommands } from './commands';
 import { applyFix, DiagnosticsManager } from './diagnostics';
@@ -20,7 +21,10 @@ let controller: SessionController | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Neumann Lens', { log: true });
   const model = new PanelModel();
-  const diagnostics = new DiagnosticsManager();
+  // Fixes never edit the extension's own copies of the examples (they are re-installed on update).
+  const bundledExamples = vscode.Uri.joinPath(context.extensionUri, 'examples').fsPath + sep;
+  const isBundled = (uri: vscode.Uri) => uri.fsPath.startsWith(bundledExamples);
+  const diagnostics = new DiagnosticsManager((uri) => !isBundled(uri));
   const panel = new PanelHost(context.extensionUri, model, (msg) => void onPanelMessage(msg), log);
   const sessions = new SessionController(context, model, panel, diagnostics, log);
   controller = sessions;
@@ -50,6 +54,14 @@ export function activate(context: vscode.ExtensionContext): void {
       case 'applyFix': {
         // acceptPanelMessage has checked that the current report offers this fix.
         if (!uri) return;
+        if (isBundled(uri)) {
+          const pick = await vscode.window.showInformationMessage(
+            'Neumann Lens: the bundled examples are read-only. Create an editable copy with "New Experiment".',
+            'New Experiment',
+          );
+          if (pick) await vscode.commands.executeCommand(COMMANDS.newExperiment);
+          return;
+        }
         if (!(await applyFix(uri, msg.fix))) return;
         if (msg.rerun) {
           await sessions.run(uri);
