@@ -65,7 +65,11 @@ export async function powerIteration(op: LinearOperator, opts: PowerOptions): Pr
     }
     previous = theta;
     const hvNorm = norm(hv);
-    if (hvNorm === 0 || !Number.isFinite(hvNorm)) break; // v is in the null space (θ = 0 exactly) or overflow
+    if (hvNorm === 0) {
+      converged = true; // Hv = 0: v is an exact eigenvector of 0
+      break;
+    }
+    if (!Number.isFinite(hvNorm)) break;
     if (i < maxIter) v = scale(1 / hvNorm, hv);
   }
   return { estimate: estimate(theta, residual, converged), vector: v, iterations, hvps: op.matvecCount - start };

@@ -39,3 +39,12 @@ test('Hutchinson estimate is within a few standard errors of the trace, batched 
   const expectedSe = Math.sqrt((2 * off) / 200);
   assert.ok(se > 0.7 * expectedSe && se < 1.3 * expectedSe, `${se} vs ${expectedSe}`);
 });
+
+test('Hutchinson is cancellable', async () => {
+  const { CancelledError } = await import('../../../src/core/util/abort');
+  const ac = new AbortController();
+  await assert.rejects(
+    hutchinsonTrace(operatorWithSpectrum([1, 2, 3], 43), { samples: 50, seed: 1, signal: ac.signal, batch: 2, onStep: (s) => s.samples === 2 && ac.abort() }),
+    CancelledError,
+  );
+});

@@ -58,3 +58,12 @@ test('power iteration is cancellable', async () => {
     CancelledError,
   );
 });
+
+test('power iteration on a null vector: Hv = 0 is an exact eigenpair', async () => {
+  const { DenseOperator } = await import('../../../src/core/operators/linear-operator');
+  const r = await extremesByPowerIteration(DenseOperator.fromRows([[0, 0], [0, 0]]), { seed: 1 });
+  assert.equal(r.lambdaMax.value, 0);
+  assert.equal(r.lambdaMin.value, 0);
+  assert.ok(r.lambdaMax.converged && r.lambdaMin.converged);
+  assert.equal(r.hvps, 2);
+});
