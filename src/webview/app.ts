@@ -3,7 +3,7 @@
  * with setState (for window reloads), and re-renders only the parts whose inputs changed (the
  * reducer keeps unchanged slices by reference), at most once per frame-ish tick.
  */
-import { reducePanelState } from '../protocol/panel-state';
+import { encodeNonFinite, reducePanelState, reviveNonFinite } from '../protocol/panel-state';
 import { checkHostToPanel } from '../protocol/validate';
 import type { ExportFormat, PanelState, PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';
@@ -41,7 +41,7 @@ export class App {
   private readonly charts: { figure: HTMLElement; setPalette(p: ReturnType<typeof readPalette>): void }[];
   private readonly renderers: ((s: PanelState) => void)[];
 
-  constructor(root: HTMLElement, private readonly api: VsCodeApi<PanelState>, initial: PanelState) {
+  constructor(root: HTMLElement, private readonly api: VsCodeApi<unknown>, initial: PanelState) {
     this.state = initial;
     this.post = (m) => api.postMessage(m);
     const slot = (id: string) => h('div', { id, class: 'slot' });
@@ -99,7 +99,8 @@ export class App {
   }
 
   /** Untrusted input: anything that is not a well-formed HostToPanel message is ignored. */
-  receive(data: unknown): void {
+  receive(raw: unknown): void {
+    const data = reviveNonFinite(raw);
     const problem = checkHostToPanel(data);
     if (problem !== null) {
       console.warn(`[neumann-lens panel] ignored a malformed message: ${problem}`);
@@ -134,7 +135,7 @@ export class App {
     const running = this.state.session?.status === 'running';
     const now = Date.now();
     if (!running || now - this.lastPersist >= PERSIST_INTERVAL_MS) {
-      this.api.setState(this.state);
+      this.api.setState(encodeNonFinite(this.state));
       this.lastPersist = now;
       return;
     }

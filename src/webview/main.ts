@@ -2,16 +2,17 @@
  * Webview entry (bundled to media/panel.js). Restores the last state after a reload, then
  * announces `ready`; the host answers with a snapshot and streams messages after it.
  */
-import { emptyPanelState } from '../protocol/panel-state';
+import { emptyPanelState, reviveNonFinite } from '../protocol/panel-state';
 import { checkPanelState } from '../protocol/validate';
 import type { PanelState } from '../protocol/webview';
 import { App } from './app';
 import { getVsCodeApi } from './vscode-api';
 
 function start(): void {
-  const api = getVsCodeApi<PanelState>();
-  const saved = api.getState();
-  const initial = saved !== undefined && checkPanelState(saved) === null ? saved : emptyPanelState();
+  const api = getVsCodeApi<unknown>();
+  // Saved by this panel before a reload: JSON with non-finite numbers tagged (see panel-state.ts).
+  const saved = reviveNonFinite(api.getState());
+  const initial = saved !== undefined && checkPanelState(saved) === null ? (saved as PanelState) : emptyPanelState();
   const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('main'));
   const app = new App(root, api, initial);
   window.addEventListener('message', (e: MessageEvent) => app.receive(e.data));

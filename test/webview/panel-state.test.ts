@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendDecimated, emptyPanelState, HISTORY_CAP, reducePanelState } from '../../src/protocol/panel-state';
+import { appendDecimated, emptyPanelState, encodeNonFinite, HISTORY_CAP, reducePanelState, reviveNonFinite } from '../../src/protocol/panel-state';
 import type { HostToPanel, PanelState } from '../../src/protocol/webview';
 
 const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.reduce(reducePanelState, s);
@@ -87,4 +87,11 @@ test('irregular (coalesced) indices stay under the cap, increasing, without hole
   while (Math.ceil((x - input[0] + 1) / w) > cap - 1) w *= 2;
   for (let i = 1; i < list.length; i++) assert.ok(list[i] - list[i - 1] < 2 * w + 7, `gap ${list[i] - list[i - 1]} vs w ${w}`);
   assert.ok(list.length >= cap / 2 - 1, `kept ${list.length}`);
+});
+
+test('non-finite numbers survive a JSON round trip when tagged; other values are untouched', () => {
+  const value = { a: [1, Infinity, -Infinity, NaN, null], b: { c: 'x', d: -0.5, e: undefined }, f: { $nonFinite: 'bogus' } };
+  const back = reviveNonFinite(JSON.parse(JSON.stringify(encodeNonFinite(value))));
+  assert.deepEqual(back, { a: [1, Infinity, -Infinity, NaN, null], b: { c: 'x', d: -0.5 }, f: { $nonFinite: 'bogus' } });
+  assert.equal(JSON.stringify(encodeNonFinite([Infinity])), '[{"$nonFinite":"Infinity"}]');
 });

@@ -13,6 +13,7 @@ import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPane
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/webview/format';
 import type { HostToPanel } from '../../src/protocol/webview';
+import { encodeNonFinite } from '../../src/protocol/panel-state';
 
 const OUT = join(ROOT, 'test-results');
 
@@ -302,6 +303,39 @@ test('panel in Chromium', async (t) => {
     assert.equal(await text(page, '#summary'), report.advice.summary);
     assert.equal(await text(page, '[data-num=rho]'), fmtNum(report.neumann.rho));
     await waitForChart(page, 'chart-neumann');
+  });
+
+  await t.test('non-finite numbers survive VS Code\'s JSON transport (tagged) and a reload', async () => {
+    const diverged = structuredClone(report);
+    const last = diverged.neumann.termNorms.length - 1;
+    diverged.neumann.termNorms[last] = Infinity;
+    diverged.neumann.growthRatios[last - 1] = Infinity;
+    diverged.neumann.residuals[last] = NaN;
+    diverged.neumann.nonFiniteAtTerm = last;
+    const msgs: HostToPanel[] = [
+      { type: 'sessionStarted', id: 3, name: 'overflow', experimentFile: null },
+      { type: 'report', id: 3, report: diverged },
+      { type: 'sessionEnded', id: 3, outcome: 'completed', error: null },
+    ];
+    // What webview.postMessage does to a message: JSON.stringify on the way (Infinity → null).
+    const viaJson = (m: unknown) => JSON.parse(JSON.stringify(m));
+    await post(page, msgs.map((m) => viaJson(encodeNonFinite(m))));
+    await page.waitForFunction(() => document.querySelector('.session strong')?.textContent === 'overflow' && !!document.querySelector('#terms-table'));
+    const lastRow = () => page.locator('#terms-table tbody tr').last().locator('td').allInnerTexts();
+    const cells = await lastRow();
+    assert.equal(cells[0], '∞', '‖v_j‖ = Infinity shown as ∞');
+    assert.equal(cells[1], '∞');
+    assert.equal(cells[2], 'NaN');
+    assert.equal(await text(page, '[data-num=nonFinite]'), String(last));
+    await page.reload();
+    await page.waitForSelector('#terms-table');
+    assert.deepEqual(await lastRow(), cells, 'restored from setState with the non-finite numbers intact');
+    // Without the tags the JSON nulls fail validation, and the panel keeps what it showed.
+    const calls = await page.evaluate(() => (window as unknown as Win).__setStateCalls);
+    await post(page, [viaJson({ type: 'report', id: 3, report: diverged })]);
+    await post(page, [{ type: 'event', id: 3, event: { type: 'log', level: 'info', text: 'sentinel' } }]);
+    await page.waitForFunction((n) => (window as unknown as Win).__setStateCalls > n, calls);
+    assert.deepEqual(await lastRow(), cells);
   });
 
   await t.test('a failed session shows the error with where it happened', async () => {
