@@ -30,7 +30,15 @@ export function activate(context: vscode.ExtensionContext): void {
   controller = sessions;
 
   const status = createStatusItem();
-  model.subscribe((state) => updateStatusItem(status, state));
+  let running = false;
+  model.subscribe((state) => {
+    updateStatusItem(status, state);
+    // The editor title shows Stop instead of Run while a session runs.
+    if (running !== (state.session?.status === 'running')) {
+      running = !running;
+      void vscode.commands.executeCommand('setContext', 'neumannLens.running', running);
+    }
+  });
   const saved = sessions.savedState();
   if (!(saved && model.restore(saved))) updateStatusItem(status, model.current);
 
