@@ -4,14 +4,17 @@
  * Node), else plain-JS `cpu`. The backend that actually ran goes into every result.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+// Named imports used below, not bare ones: the packages declare themselves side-effect free, so
+// esbuild drops a bare (or unused) import, and with it the backend's registration.
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { BackendChoice, BackendName } from './config/experiment';
 import { InputError } from './errors';
 
 const WASM_FILE = 'tfjs-backend-wasm.wasm';
+
 const ORDER: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 export interface BackendOptions {
@@ -33,7 +36,8 @@ export async function initBackend(choice: BackendChoice = 'auto', options: Backe
     if (why === null) return name;
     failures.push(`${name}: ${why}`);
   }
-  throw new InputError(`backend "${choice}" is not available (${failures.join('; ')})`, { kind: 'json', path: 'backend' });
+  const bundled = `bundled: tfjs-backend-wasm ${version_wasm}, tfjs-backend-cpu ${version_cpu}`;
+  throw new InputError(`backend "${choice}" is not available (${failures.join('; ')}; ${bundled})`, { kind: 'json', path: 'backend' });
 }
 
 /** The backend currently active, as one of ours. */
