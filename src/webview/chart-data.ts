@@ -22,8 +22,11 @@ export function lossData(state: PanelState): LossData | null {
   if (steps.length === 0 && state.epochs.length === 0 && curve.length === 0) return null;
   const points = new Map<number, { step?: number; train?: number; val?: number }>();
   const at = (x: number) => points.get(x) ?? (points.set(x, {}), points.get(x)!);
+  const t = state.report?.training;
+  // Without live steps (e.g. a restored report), the report's curve: per epoch when its length says so.
+  const curveIsPerEpoch = !!t && curve.length === t.epochs && t.epochs !== t.steps;
   if (steps.length > 0) for (const s of steps) at(globalStep(s)).step = s.loss;
-  else curve.forEach((loss, i) => (at(i).step = loss));
+  else if (state.epochs.length === 0) curve.forEach((loss, i) => (curveIsPerEpoch ? (at(i + 1).train = loss) : (at(i + 1).step = loss)));
   const lastStepOfEpoch = new Map<number, number>();
   for (const s of steps) lastStepOfEpoch.set(s.epoch, Math.max(lastStepOfEpoch.get(s.epoch) ?? -Infinity, globalStep(s)));
   const spe = steps.length > 0 ? steps[steps.length - 1].stepsPerEpoch : 1;

@@ -87,3 +87,14 @@ test('per-epoch chart prefers the report, else live epochs that carry spectrum n
   r.epochs = [{ epoch: 5, trainLoss: 0.1, lambdaMax: 1, lambdaMin: 0.5, rho: 0.5 }];
   assert.deepEqual(epochSpectrumData({ ...live, report: r }), { x: [5], lambdaMax: [1], lambdaMin: [0.5], rho: [0.5] });
 });
+
+test('loss chart without live steps falls back to the report curve, per epoch when its length says so', () => {
+  const r = sampleReport();
+  r.training = { epochs: 2, steps: 64, lossCurve: [3, 2] };
+  const d = lossData({ ...emptyPanelState(), report: r })!;
+  assert.deepEqual(d.x, [1, 2]);
+  assert.deepEqual(d.epochTrain, [3, 2]);
+  assert.deepEqual(d.stepLoss, [null, null]);
+  r.training = { epochs: 1, steps: 3, lossCurve: [3, 2, 1] };
+  assert.deepEqual(lossData({ ...emptyPanelState(), report: r })!.stepLoss, [3, 2, 1]);
+});

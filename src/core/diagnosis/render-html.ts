@@ -30,6 +30,7 @@ export function renderHtml(report: DiagnosisReport): string {
     ['backend', report.backend],
     ['parameters', String(report.params)],
     ['spectrum', `${sp.method}${sp.lanczosSteps !== null ? `, ${sp.lanczosSteps} Lanczos steps` : ''}, ${sp.hvps} HVPs`],
+    ['time', report.timings.totalMs !== undefined ? `${fmtNum(report.timings.totalMs / 1000, 3)} s` : '—'],
     ['HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`],
   ];
   const charts = [termNormsSvg(report), histogramSvg(report), lossSvg(report), epochsSvg(report)].filter(Boolean).join('\n');
@@ -201,9 +202,19 @@ function termNormsSvg(r: DiagnosisReport): string {
 }
 
 function lossSvg(r: DiagnosisReport): string {
-  const curve = r.training?.lossCurve ?? [];
-  if (curve.length < 2) return '';
-  return lineChart({ title: 'Training loss', xs: curve.map((_, i) => i), series: [{ ys: curve, cls: 's0', label: 'training loss' }], logY: curve.every((v) => v > 0), xLabel: 'step', yLabel: 'loss' });
+  const t = r.training;
+  const curve = t?.lossCurve ?? [];
+  if (!t || curve.length === 0) return '';
+  // The curve has one value per epoch or per step; its length says which.
+  const perEpoch = curve.length === t.epochs && t.epochs !== t.steps;
+  return lineChart({
+    title: 'Training loss',
+    xs: curve.map((_, i) => i + 1),
+    series: [{ ys: curve, cls: 's0', label: perEpoch ? 'training loss per epoch' : 'training loss per step' }],
+    logY: curve.length > 1 && curve.every((v) => v > 0),
+    xLabel: perEpoch ? 'epoch' : 'step',
+    yLabel: 'loss',
+  });
 }
 
 function epochsSvg(r: DiagnosisReport): string {
