@@ -36,7 +36,8 @@ export function renderMarkdown(r: DiagnosisReport): string {
   );
 
   out.push('## Recommendations', '');
-  for (const m of a.messages) out.push(`- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (m.fix ? ` *Fix:* ${md(m.fix.label)}.` : ''));
+  // The verdict message repeats the summary printed above.
+  for (const m of a.messages.filter((m) => m.text !== a.summary)) out.push(`- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (m.fix ? ` *Fix:* ${md(m.fix.label)}.` : ''));
   out.push('');
   const recs: string[][] = [];
   if (a.alphaMax !== null) recs.push(['Largest safe α (2/λ_max upper bound)', formatNumber(a.alphaMax)]);

@@ -54,7 +54,8 @@ export function renderText(r: DiagnosisReport): string {
   );
 
   out.push('', 'Recommendations');
-  for (const m of r.advice.messages) {
+  // The verdict message repeats the summary printed above.
+  for (const m of r.advice.messages.filter((m) => m.text !== r.advice.summary)) {
     out.push(`  ${SEVERITY_MARK[m.severity]} ${m.text}` + (m.fix ? `  [fix: ${m.fix.label}]` : ''));
   }
   const a = r.advice;
@@ -120,7 +121,7 @@ export function renderText(r: DiagnosisReport): string {
   }
   const c = r.hvpSelfCheck;
   out.push(`  HVP self-check: relative error ${formatNumber(c.relativeError)} (${c.passed ? 'passed' : 'FAILED'}, tolerance ${formatNumber(c.tolerance)}; operator ${c.operator})`);
-  const total = r.timings.total;
-  out.push(`  backend ${r.backend}${total !== undefined ? ` · ${formatNumber(total, 3)} s` : ''}`);
+  const totalMs = r.timings.totalMs;
+  out.push(`  backend ${r.backend}${totalMs !== undefined ? ` · ${formatNumber(totalMs / 1000, 3)} s` : ''}`);
   return out.join('\n') + '\n';
 }

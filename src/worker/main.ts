@@ -1,0 +1,6 @@
+/** Worker process entry (dist/worker.js): the session runner behind the protocol loop. */
+import { validateExperiment } from '../core/config/load';
+import { runSession } from '../session/run-session';
+import { startWorker } from './start-worker';
+
+startWorker({ validateExperiment, runSession });

@@ -1,0 +1,119 @@
+/** The built CLI (dist/cli.js) as a user runs it: exit codes, report files, located input errors. */
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDiagnosisReport, isSessionEvent } from '../../src/protocol/validate';
+import { CLI, ROOT, ensureBuilt, tempDir, tinyMlp, writeJson } from '../worker/helpers';
+
+before(ensureBuilt);
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('--help, --version and usage errors', async () => {
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Usage: neumann-lens diagnose/);
+  const version = await cli(['--version']);
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  const none = await cli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /missing command/);
+});
+
+test('the toy cubic converges (exit 0) and reproduces H⁻¹v = (10/3, 10/3)', async () => {
+  const dir = tempDir();
+  const json = join(dir, 'cubic.json');
+  const r = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--json', json, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout.split('\n')[0], /^CONVERGES/);
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(report.schemaVersion, 1);
+  // f = Σ x³ at (0.05, 0.05): H = diag(6·0.05) = 0.3·I, so H⁻¹(1, 1) = (1/0.3, 1/0.3).
+  for (const x of report.neumann.solutionHead) assert.ok(Math.abs(x - 1 / 0.3) < 5e-4, `${x}`);
+});
+
+test('the seed scenario diverges (exit 3): verdict first, JSON, Markdown and the event stream', async () => {
+  const dir = tempDir();
+  const [json, md, events] = ['r.json', 'r.md', 'e.jsonl'].map((f) => join(dir, f));
+  const r = await cli(['diagnose', 'examples/seed-regression.neumann.json', '--json', json, '--markdown', md, '--events', events]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout.split('\n')[0], /^DIVERGES/);
+  assert.equal(r.stderr, '', 'no progress bars when stderr is not a TTY');
+  const report = JSON.parse(readFileSync(json, 'utf8'));
+  assert.equal(report.schemaVersion, 1);
+  assert.ok(isDiagnosisReport(report), 'the JSON file is a valid report');
+  assert.match(report.advice.verdict, /^diverges-/);
+  assert.ok(r.stdout.includes(report.advice.summary));
+  assert.match(readFileSync(md, 'utf8'), /^# Neumann Lens diagnosis: /);
+  const lines = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(lines.length > 5);
+  for (const e of lines) {
+    // JSON has no NaN/Infinity: a diverging term norm is written as null, so only check the type tags here.
+    assert.ok(isSessionEvent(e) || e.type === 'neumannTerm', JSON.stringify(e));
+  }
+  assert.ok(lines.some((e) => e.type === 'phase' && e.phase === 'train'));
+  assert.equal(lines.filter((e) => e.type === 'neumannTerm').length, report.neumann.termNorms.length);
+});
+
+test('bad inputs exit 2 with the JSON path (or the file) in the message', async () => {
+  const dir = tempDir();
+  const base = tinyMlp();
+  const cases: { name: string; config: unknown; expect: RegExp }[] = [
+    { name: 'unknown-key', config: { ...base, colour: 'red' }, expect: /colour/ },
+    { name: 'wrong-type', config: { ...base, training: { epochs: 'ten', batchSize: 32, learningRate: 0.01 } }, expect: /training\.epochs/ },
+    { name: 'bad-activation', config: { ...base, model: { layers: [1, 4, 1], activation: 'swish' } }, expect: /model\.activation/ },
+    { name: 'terms-zero', config: { ...base, neumann: { alpha: 1, terms: 0 } }, expect: /neumann\.terms/ },
+    { name: 'terms-negative', config: { ...base, neumann: { alpha: 1, terms: -3 } }, expect: /neumann\.terms/ },
+    { name: 'alpha-zero', config: { ...base, neumann: { alpha: 0, terms: 10 } }, expect: /neumann\.alpha/ },
+    { name: 'alpha-negative', config: { ...base, neumann: { alpha: -1, terms: 10 } }, expect: /neumann\.alpha/ },
+    {
+      name: 'missing-data',
+      config: { ...base, data: { train: { csv: 'absent.csv', target: 'y' }, validation: { csv: 'absent.csv', target: 'y' } } },
+      expect: /data\.train\.csv[\s\S]*absent\.csv|absent\.csv[\s\S]*data\.train\.csv/,
+    },
+  ];
+  const runs = cases.map(async (c) => {
+    const file = writeJson(dir, `${c.name}.neumann.json`, c.config);
+    const r = await cli(['diagnose', file, '--quiet']);
+    assert.equal(r.code, 2, `${c.name}: exit ${r.code}\n${r.stderr}`);
+    assert.match(r.stderr, c.expect, c.name);
+    assert.ok(r.stderr.includes(file), `${c.name} names the file: ${r.stderr}`);
+    assert.equal(r.stdout, '', `${c.name}: no report`);
+  });
+  await Promise.all(runs);
+});
+
+test('a missing experiment file and a JSON syntax error exit 2 with file (and line:col)', async () => {
+  const dir = tempDir();
+  const missing = await cli(['diagnose', join(dir, 'nowhere.neumann.json')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /nowhere\.neumann\.json: experiment file not found/);
+  const broken = join(dir, 'broken.neumann.json');
+  writeFileSync(broken, '{\n  "name": "x",\n  "seed": 1,,\n}\n');
+  const syntax = await cli(['diagnose', broken]);
+  assert.equal(syntax.code, 2);
+  assert.ok(syntax.stderr.includes(`${broken}:3:`), syntax.stderr);
+});
+
+test('a wrong alpha is located at its line and column', async () => {
+  const dir = tempDir();
+  const file = writeJson(dir, 'alpha.neumann.json', tinyMlp({ neumann: { alpha: -2, terms: 10 } }));
+  const text = readFileSync(file, 'utf8');
+  const line = text.split('\n').findIndex((l) => l.includes('"alpha"')) + 1;
+  const r = await cli(['diagnose', file]);
+  assert.equal(r.code, 2);
+  assert.ok(r.stderr.includes(`${file}:${line}:`), r.stderr);
+  assert.match(r.stderr, /\(at neumann\.alpha\)/);
+});
