@@ -25,20 +25,6 @@ const common = {
   absWorkingDir: root,
 };
 
-// Backends register themselves as an import side effect, but tfjs-backend-cpu's package.json
-// "sideEffects" list omits its Node main, so a bare `import '@tensorflow/tfjs-backend-cpu'` would
-// be dropped from the bundle (and `cpu` missing from the registry at run time).
-const keepBackendRegistration = {
-  name: 'keep-tfjs-backend-registration',
-  setup(build) {
-    build.onResolve({ filter: /^@tensorflow\/tfjs-backend-cpu$/ }, async (args) => {
-      if (args.pluginData?.inner) return undefined;
-      const r = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { inner: true } });
-      return r.errors.length ? r : { path: r.path, sideEffects: true };
-    });
-  },
-};
-
 const builds = [];
 for (const e of nodeEntries) {
   if (!existsSync(join(root, e.in))) continue;
@@ -53,7 +39,6 @@ for (const e of nodeEntries) {
     external: ['@tensorflow/tfjs-node', ...(e.external ?? [])],
     // jsonc-parser's UMD main requires its modules dynamically, which a bundle cannot follow.
     alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-    plugins: [keepBackendRegistration],
     banner: e.banner ? { js: e.banner } : undefined,
   });
 }
