@@ -78,15 +78,44 @@ export function inputErrorInfo(e: InputError): ErrorInfo {
 /**
  * A failed session's error. JSON-path errors land on the experiment file (or the JSON file the
  * error names, e.g. a state_dict: `textOf` reads it); file:line:col errors on that file; errors
- * without a place on the experiment file's first character, so they are not lost.
+ * without a place on the experiment file's first character, so they are not lost. An invalid
+ * experiment reports its first problem in `where` and lists the others in the message
+ * ("N more problems:", one located message per line): each gets its own diagnostic.
  */
 export function errorDiagnostics(
   error: ErrorInfo,
   experimentFile: string | null,
-  textOf: (file: string) => string | null
+  textOf: (file: string) => string | null,
 ): PlannedDiagnostic[] {
-  const base = { severity: 'error' as const, message: withoutLocation(error), fixes: [], code: error.code };
-  const w = error.where;
+  const [head, ...more] = error.message.split(MORE_PROBLEMS);
+  const problems: Problem[] = [{ message: withoutLocation({ ...error, message: head }), where: error.where }];
+  for (const line of more.join('\n').split('\n')) if (line.trim() !== '') problems.push(parseProblem(line.trim()));
+  return problems.flatMap((p) => problemDiagnostic(p, error.code, experimentFile, textOf));
+}
+
+type Problem = { message: string; where?: ErrorInfo['where'] };
+const MORE_PROBLEMS = /\n\d+ more problems?:\n/;
+
+/** `file at path: message` or `file:line[:col]: message` (formatLocation's forms); else unlocated. */
+function parseProblem(line: string): Problem {
+  const json = /^(.+?) at ([^\s:]*): (.+)$/.exec(line);
+  if (json) return { message: json[3], where: { kind: 'json', file: json[1], path: json[2] } };
+  const file = /^(.+?):(\d+)(?::(\d+))?: (.+)$/.exec(line);
+  if (file) {
+    const where = { kind: 'file' as const, file: file[1], line: Number(file[2]), column: file[3] === undefined ? undefined : Number(file[3]) };
+    return { message: file[4], where };
+  }
+  return { message: line };
+}
+
+function problemDiagnostic(
+  p: Problem,
+  code: ErrorInfo['code'],
+  experimentFile: string | null,
+  textOf: (file: string) => string | null,
+): PlannedDiagnostic[] {
+  const base = { severity: 'error' as const, message: p.message, fixes: [], code };
+  const w = p.where;
   if (w?.kind === 'file') {
     const line = Math.max(0, (w.line ?? 1) - 1);
     const range: Span =

@@ -112,6 +112,31 @@ test('the location prefix of an InputError message is not repeated in the diagno
   assert.equal(plain.message, 'heap out of memory');
 });
 
+test('an invalid experiment with several problems gets one diagnostic per problem', () => {
+  const csv = join(dirname(file), 'data.csv');
+  const message =
+    `${file} at data.train.csv: CSV file not found: /w/nope.csv\n` +
+    `2 more problems:\n` +
+    `  ${file} at neumann.alpha: must be > 0\n` +
+    `  ${csv}:4:2: 'x' is not a number`;
+  const diags = errorDiagnostics({ message, code: 'input', where: { kind: 'json', file, path: 'data.train.csv' } }, file, (f) =>
+    f === file ? text : null,
+  );
+  assert.deepEqual(
+    diags.map((d) => [d.file, d.message, d.range.start.line]),
+    [
+      [file, 'CSV file not found: /w/nope.csv', lineOfKey(text, 'data')],
+      [file, 'must be > 0', lineOfKey(text, 'alpha')],
+      [csv, "'x' is not a number", 3],
+    ],
+  );
+  // seed-regression has no data.train: that one sits on the nearest key there is, `data`.
+  assert.equal(diags[0].key, 'data.train.csv');
+  // A line of another shape is still reported, at the start of the experiment file.
+  const odd = errorDiagnostics({ message: 'bad\n1 more problem:\n  something odd', code: 'input' }, file, () => text);
+  assert.deepEqual(odd.map((d) => d.message), ['bad', 'something odd']);
+});
+
 test("the host's own syntax errors map like the worker's", () => {
   const info = inputErrorInfo(new InputError('JSON syntax error', { kind: 'file', file, line: 4, column: 2 }));
   const [d] = errorDiagnostics(info, file, () => text);
