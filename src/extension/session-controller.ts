@@ -169,11 +169,15 @@ export class SessionController implements vscode.Disposable {
   }
 
   private showFailure(file: string, error: ErrorInfo): void {
-    this.diagnostics.setRun(file, errorDiagnostics(error, file, (f) => this.textOf(f)));
+    const diags = errorDiagnostics(error, file, (f) => this.textOf(f));
+    this.diagnostics.setRun(file, diags);
     this.log.error(`${basename(file)}: ${error.message}`);
     if (error.stack) this.log.debug(error.stack);
+    // The toast names the first problem; the Problems panel has each one at its place.
+    const more = diags.length > 1 ? ` (and ${diags.length - 1} more in Problems)` : '';
+    const first = diags.length > 0 ? `${basename(diags[0].file)}: ${diags[0].message}${more}` : error.message;
     const action = error.code === 'input' ? 'Show Problems' : 'Show Output';
-    void vscode.window.showErrorMessage(`Neumann Lens: ${error.message}`, action).then((pick) => {
+    void vscode.window.showErrorMessage(`Neumann Lens: ${first}`, action).then((pick) => {
       if (pick === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
       else if (pick === 'Show Output') this.log.show(true);
     });
