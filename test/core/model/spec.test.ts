@@ -6,7 +6,8 @@ import { initParams, layerSlots, paramCount, type MlpSpec } from '../../../src/c
 import { MlpObjective } from '../../../src/core/model/mlp-objective';
 import { initBackend } from '../../../src/core/backend';
 import type { Dataset } from '../../../src/core/data/dataset';
-import { randomDataset } from './helpers';
+import { randomDataset, relativeError } from './helpers';
+import { referenceObjective } from '../../../src/core/reference/mlp64';
 
 test('flat layout is PyTorch order: weight [out, in] row-major, then bias, layer by layer', () => {
   assert.deepEqual(layerSlots([2, 3, 1]), [
@@ -68,4 +69,17 @@ test('a parameter vector of the wrong length is refused before it reaches the ba
   const objective = new MlpObjective({ layers: [2, 4, 1], activation: 'relu', loss: 'mse', weightDecay: 0 }, randomDataset(10, 2, 'mse', 1, 1));
   assert.throws(() => objective.gradient(new Float64Array(3)), /3 entries, the model \[2, 4, 1\] has 17/);
   objective.dispose();
+});
+
+test('the validation objective L_V is the data loss alone (no weight decay), as the float64 reference', async () => {
+  await initBackend('cpu');
+  const spec: MlpSpec = { layers: [2, 5, 1], activation: 'tanh', loss: 'mse', weightDecay: 0.3 };
+  const data = randomDataset(30, 2, 'mse', 1, 3);
+  const w = initParams(spec.layers, 4);
+  const lv = MlpObjective.validation(spec, data);
+  const ref = referenceObjective({ ...spec, weightDecay: 0 }, data, w);
+  const g = lv.gradient(w);
+  assert.ok(Math.abs(g.loss - ref.loss) < 1e-5 * ref.loss);
+  assert.ok(relativeError(g.grad, ref.grad) < 1e-5);
+  lv.dispose();
 });
