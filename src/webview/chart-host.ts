@@ -31,6 +31,7 @@ export class Chart<D> {
   readonly figure: HTMLElement;
   private readonly plot: HTMLDivElement;
   private readonly legendEl: HTMLElement;
+  private readonly note: HTMLElement;
   private plotInstance: uPlot | null = null;
   private shapeKey = '';
   private current: D | null = null;
@@ -42,7 +43,9 @@ export class Chart<D> {
   ) {
     this.plot = h('div', { class: 'plot', role: 'img', attrs: { 'aria-label': spec.title } });
     this.legendEl = h('ul', { class: 'legend', attrs: { 'aria-hidden': 'true' } });
-    this.figure = h('figure', { class: 'chart', id: spec.id }, h('figcaption', { text: spec.title }), this.legendEl, this.plot);
+    this.note = h('p', { class: 'muted chart-note', text: 'No finite values to plot.' });
+    this.note.hidden = true;
+    this.figure = h('figure', { class: 'chart', id: spec.id }, h('figcaption', { text: spec.title }), this.legendEl, this.note, this.plot);
     this.figure.hidden = true;
     this.resizer = new ResizeObserver(() => this.fitWidth());
     this.resizer.observe(this.plot);
@@ -57,9 +60,19 @@ export class Chart<D> {
       return;
     }
     this.figure.hidden = false;
+    const data = this.spec.data(d);
+    // A diverged series can leave nothing finite to draw: say so rather than show empty axes.
+    const nothing = data.slice(1).every((col) => Array.from(col as ArrayLike<number | null | undefined>).every((v) => v === null || v === undefined));
+    this.note.hidden = !nothing;
+    if (nothing) {
+      this.destroyPlot();
+      replaceChildren(this.legendEl);
+      this.plot.setAttribute('aria-label', `${this.spec.title}: no finite values`);
+      return;
+    }
     this.plot.setAttribute('aria-label', `${this.spec.title}: ${this.spec.describe(d)}`);
     const key = this.spec.shape(d);
-    if (this.plotInstance && key === this.shapeKey) this.plotInstance.setData(this.spec.data(d));
+    if (this.plotInstance && key === this.shapeKey) this.plotInstance.setData(data);
     else this.build(d, key);
   }
 

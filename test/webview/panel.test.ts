@@ -338,6 +338,20 @@ test('panel in Chromium', async (t) => {
     assert.deepEqual(await lastRow(), cells);
   });
 
+  await t.test('a chart with nothing finite to draw says so instead of drawing empty axes', async () => {
+    const blown = structuredClone(report);
+    blown.neumann.termNorms = blown.neumann.termNorms.map(() => Infinity);
+    blown.neumann.rho = Infinity;
+    await post(page, [
+      { type: 'sessionStarted', id: 4, name: 'blown', experimentFile: null },
+      { type: 'report', id: 4, report: blown },
+      { type: 'sessionEnded', id: 4, outcome: 'completed', error: null },
+    ]);
+    await page.waitForFunction(() => document.querySelector('.session strong')?.textContent === 'blown');
+    await page.waitForSelector('#chart-neumann .chart-note', { state: 'visible' });
+    assert.equal(await page.locator('#chart-neumann canvas').count(), 0);
+  });
+
   await t.test('a failed session shows the error with where it happened', async () => {
     const msgs: HostToPanel[] = [
       { type: 'sessionStarted', id: 2, name: 'broken', experimentFile: '/w/broken.neumann.json' },
