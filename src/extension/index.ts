@@ -20,12 +20,18 @@ let controller: SessionController | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Neumann Lens', { log: true });
+  /** For work started outside a command (panel messages, run on save): failures are shown, not lost. */
+  const report = (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    log.error(err instanceof Error && err.stack ? err.stack : message);
+    void vscode.window.showErrorMessage(`Neumann Lens: ${message}`);
+  };
   const model = new PanelModel();
   // Fixes never edit the extension's own copies of the examples (they are re-installed on update).
   const bundledExamples = vscode.Uri.joinPath(context.extensionUri, 'examples').fsPath + sep;
   const isBundled = (uri: vscode.Uri) => uri.fsPath.startsWith(bundledExamples);
   const diagnostics = new DiagnosticsManager((uri) => !isBundled(uri));
-  const panel = new PanelHost(context.extensionUri, model, (msg) => void onPanelMessage(msg), log);
+  const panel = new PanelHost(context.extensionUri, model, (msg) => void onPanelMessage(msg).catch(report), log);
   const sessions = new SessionController(context, model, panel, diagnostics, log);
   controller = sessions;
 
@@ -98,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (!isExperimentUri(doc.uri) || doc.uri.scheme !== 'file') return;
-      if (readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k)).runOnSave) void sessions.run(doc.uri);
+      if (readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k)).runOnSave) void sessions.run(doc.uri).catch(report);
     }),
   );
   log.info(`Neumann Lens ${String(context.extension.packageJSON.version)} activated`);
