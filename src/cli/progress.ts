@@ -1,8 +1,9 @@
 /**
- * Progress bars on stderr: one line per phase, redrawn in place (≤ 10 times a second) and left
- * behind complete when the next phase starts. Only drawn on a TTY — a log file gets nothing.
+ * Progress on stderr: one line, redrawn in place (≤ 10 times a second), showing the session's
+ * overall fraction (the runner weights its phases), the phase, and what it is doing right now.
+ * Only used on a TTY — a log file or a pipe gets nothing.
  */
-import type { Phase, SessionEvent } from '../protocol/messages';
+import type { SessionEvent } from '../protocol/messages';
 import { formatNumber } from '../core/diagnosis/render-text';
 
 const WIDTH = 24;
@@ -14,22 +15,20 @@ export interface ProgressSink {
 }
 
 export class ProgressBars {
-  private phase: Phase | null = null;
-  private label = '';
+  private label: string | null = null;
   private fraction = 0;
   private detail = '';
   private lastDraw = 0;
   private drawn = false;
+  private readonly started = Date.now();
 
   constructor(private readonly out: ProgressSink) {}
 
   onEvent(e: SessionEvent): void {
     switch (e.type) {
       case 'phase':
-        if (e.phase !== this.phase) this.endLine();
-        this.phase = e.phase;
         this.label = e.label;
-        this.fraction = 0;
+        this.fraction = e.fraction;
         this.detail = '';
         return this.draw(true);
       case 'progress':
@@ -37,11 +36,11 @@ export class ProgressBars {
         if (e.text) this.detail = e.text;
         return this.draw(false);
       case 'trainStep':
-        this.detail = `epoch ${e.epoch + 1}, step ${e.step + 1}/${e.stepsPerEpoch}, loss ${formatNumber(e.loss)}`;
+        this.detail = `epoch ${e.epoch}, step ${e.step}/${e.stepsPerEpoch}, loss ${formatNumber(e.loss)}`;
         return this.draw(false);
       case 'epoch':
-        this.detail = `epoch ${e.epoch + 1}: train ${formatNumber(e.trainLoss)}, validation ${formatNumber(e.validationLoss)}`;
-        return this.draw(true);
+        this.detail = `epoch ${e.epoch}: train ${formatNumber(e.trainLoss)}, validation ${formatNumber(e.validationLoss)}`;
+        return this.draw(false);
       case 'spectrumStep': {
         const parts = [`${e.method} step ${e.step}`, `${e.hvps} HVPs`];
         if (e.lambdaMax) parts.push(`λ_max ${formatNumber(e.lambdaMax.value)}`);
@@ -57,26 +56,25 @@ export class ProgressBars {
     }
   }
 
-  /** Completes the current line (call before printing anything else on the terminal). */
-  endLine(): void {
+  /** Erases the line (before anything else is printed, and at the end); the next event redraws it. */
+  clear(): void {
     if (!this.drawn) return;
-    this.fraction = Math.max(this.fraction, 1);
-    this.draw(true);
-    this.out.write('\n');
+    this.out.write('\r\x1b[2K');
     this.drawn = false;
   }
 
   private draw(force: boolean): void {
-    if (this.phase === null) return;
+    if (this.label === null) return;
     const now = Date.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
     const f = Math.min(1, Math.max(0, this.fraction));
     const filled = Math.round(f * WIDTH);
     const bar = '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
-    let line = `${this.label.padEnd(14)} ${bar} ${String(Math.round(f * 100)).padStart(3)}%  ${this.detail}`;
-    const cols = this.out.columns ?? 100;
-    if (line.length > cols - 1) line = line.slice(0, cols - 1);
+    const secs = ((now - this.started) / 1000).toFixed(1);
+    let line = `${bar} ${String(Math.round(f * 100)).padStart(3)}% ${secs.padStart(5)} s  ${this.label}${this.detail ? `: ${this.detail}` : ''}`;
+    const cols = this.out.columns || 100;
+    if (line.length > cols - 1) line = line.slice(0, cols - 2) + '…';
     // \r + erase line: redraw in place.
     this.out.write(`\r\x1b[2K${line}`);
     this.drawn = true;

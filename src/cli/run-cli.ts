@@ -65,12 +65,12 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
       events?.write(JSON.stringify(e) + '\n');
       bars?.onEvent(e);
       if (e.type === 'log' && !args.quiet && (e.level === 'warn' || e.level === 'error')) {
-        bars?.endLine();
+        bars?.clear();
         io.stderr.write(`${e.level}: ${e.text}\n`);
       }
     };
     const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt });
-    bars?.endLine();
+    bars?.clear();
     if (args.json) writeFileSync(resolve(args.json), JSON.stringify(report, null, 2) + '\n');
     if (args.markdown) writeFileSync(resolve(args.markdown), renderMarkdown(report));
     io.stdout.write(renderText(report));
@@ -79,7 +79,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     }
     return isDivergent(report.advice.verdict) ? EXIT.diverges : EXIT.converges;
   } catch (e) {
-    bars?.endLine();
+    bars?.clear();
     if (e instanceof InputError) {
       io.stderr.write(`neumann-lens: ${describeInputError(e, text)}\n`);
       return EXIT.input;
