@@ -53,7 +53,7 @@ test('defaults are applied and relative paths resolve against the experiment fol
     hutchinsonSamples: 20,
     trackEpochs: false,
     epochLanczosSteps: 20,
-    selfCheckTolerance: 1e-2,
+    selfCheckTolerance: 1e-3,
     stationarityTolerance: 1e-2,
   });
   assert.deepEqual(e.data, {
