@@ -46,7 +46,7 @@ test('defaults are applied and relative paths resolve against the experiment fol
   assert.equal(e.weightDecay, 0);
   assert.deepEqual(e.neumann, { alpha: 1, terms: 10, damping: 0 });
   assert.deepEqual(e.analysis, {
-    exactMaxParams: 2000,
+    exactMaxParams: 500,
     tolerance: 1e-3,
     maxLanczosSteps: 80,
     powerIteration: true,
