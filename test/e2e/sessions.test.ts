@@ -9,7 +9,7 @@ import type { CodeServer } from './harness/code-server';
 import { e2eGate, repoRoot } from './harness/prerequisites';
 import { CMD, eventually, startNeumannServer, STATUS_ITEM } from './harness/neumann';
 import { shownStatus, waitForVerdict } from './harness/panel-read';
-import { launchBrowser, Workbench } from './harness/workbench';
+import { launchBrowser, Workbench, type Problem } from './harness/workbench';
 
 const gate = e2eGate({ extension: true });
 
@@ -36,6 +36,7 @@ function brokenExperiments(): { unknownKey: string; missingCsv: string } {
 }
 
 const lineOf = (text: string, re: RegExp): number => text.split('\n').findIndex((l) => re.test(l)) + 1;
+const lineText = (text: string, line: number): string => text.split('\n')[line - 1];
 
 describe('e2e: sessions in VS Code (light theme)', { skip: gate.skip }, () => {
   let server: CodeServer;
@@ -118,13 +119,20 @@ describe('e2e: sessions in VS Code (light theme)', { skip: gate.skip }, () => {
     await wb.openFile('unknown-key.neumann.json');
     await wb.runCommand(CMD.run);
     const line = lineOf(broken.unknownKey, /"dampnig"/);
-    const rows = await eventually('an error on the dampnig line', async () => {
+    const isOurs = (p: Problem) => p.file === 'unknown-key.neumann.json' && p.source === 'Neumann Lens' && p.severity === 'error';
+    const problems = await eventually('an error from the run in Problems', async () => {
       const r = await wb.problems();
-      return r.some((x) => x.includes(`Ln ${line},`) && /dampnig/.test(x)) ? r : null;
+      return r.some(isOurs) ? r : null;
     }, 60_000);
-    assert.ok(rows.some((x) => x.includes(`Ln ${line},`) && /neumann/.test(x)), `the message names the JSON path: ${rows.join(' | ')}`);
+    const ours = problems.find(isOurs)!;
+    assert.equal(ours.line, line, `on the line of neumann.dampnig: ${JSON.stringify(ours)}`);
+    assert.equal(ours.column, lineText(broken.unknownKey, line).indexOf('"dampnig"') + 1, 'at the key itself');
+    assert.match(ours.message, /unknown key 'dampnig'.*did you mean 'damping'/);
     await eventually('the panel to show the problem', async () => {
-      for (const f of wb.page.frames()) if (/dampnig/.test((await f.textContent('#error').catch(() => null)) ?? '')) return true;
+      for (const f of wb.page.frames()) {
+        const shown = await f.evaluate(() => document.querySelector('#error')?.textContent ?? '').catch(() => '');
+        if (/dampnig/.test(shown)) return true;
+      }
       return false;
     });
     await wb.screenshot('unknown-key');
@@ -135,11 +143,14 @@ describe('e2e: sessions in VS Code (light theme)', { skip: gate.skip }, () => {
     await wb.openFile('missing-csv.neumann.json');
     await wb.runCommand(CMD.run);
     const line = lineOf(broken.missingCsv, /no-such-file\.csv/);
-    const rows = await eventually('an error on the csv line', async () => {
+    const isOurs = (p: Problem) => p.file === 'missing-csv.neumann.json' && p.source === 'Neumann Lens' && p.severity === 'error';
+    const problems = await eventually('an error from the run in Problems', async () => {
       const r = await wb.problems();
-      return r.some((x) => x.includes(`Ln ${line},`)) ? r : null;
+      return r.some(isOurs) ? r : null;
     }, 60_000);
-    assert.match(rows.find((x) => x.includes(`Ln ${line},`))!, /no-such-file\.csv|not found|ENOENT|exist/i);
+    const ours = problems.find(isOurs)!;
+    assert.equal(ours.line, line, `on the line of data.train.csv: ${JSON.stringify(ours)}`);
+    assert.match(ours.message, /no-such-file\.csv/);
     await wb.screenshot('missing-csv');
     // Still alive: the status bar says the run failed, and the panel answers another command.
     assert.match(await wb.statusBarText(STATUS_ITEM), /failed/i);
