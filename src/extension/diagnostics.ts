@@ -50,10 +50,8 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
 
   private readonly collection = vscode.languages.createDiagnosticCollection('neumannLens');
-  /** Planned diagnostics per file (fsPath). */
-  private readonly plans = new Map<string, PlannedDiagnostic[]>();
-  /** Files that hold diagnostics of the last run of each experiment file. */
-  private readonly runFiles = new Map<string, Set<string>>();
+  /** Planned diagnostics of the last run of each experiment file (they may sit on other files: CSVs). */
+  private readonly runs = new Map<string, PlannedDiagnostic[]>();
   private readonly disposables: vscode.Disposable[] = [];
 
   /** `canEdit(uri)` false → diagnostics without Quick Fixes (the extension's bundled examples). */
@@ -68,39 +66,42 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
 
   /** Replaces the diagnostics of the previous run of `experimentFile` with these. */
   setRun(experimentFile: string, diags: PlannedDiagnostic[]): void {
-    this.clearRun(experimentFile);
-    const files = new Set<string>();
-    for (const d of diags) {
-      files.add(d.file);
-      this.plans.set(d.file, [...(this.plans.get(d.file) ?? []), d]);
-    }
-    this.runFiles.set(experimentFile, files);
-    for (const f of files) this.publish(f);
+    const touched = this.filesOf(experimentFile);
+    this.runs.set(experimentFile, diags);
+    for (const d of diags) touched.add(d.file);
+    for (const f of touched) this.publish(f);
   }
 
   clearRun(experimentFile: string): void {
-    for (const f of this.runFiles.get(experimentFile) ?? []) {
-      this.plans.delete(f);
-      this.publish(f);
-    }
-    this.runFiles.delete(experimentFile);
+    const touched = this.filesOf(experimentFile);
+    this.runs.delete(experimentFile);
+    for (const f of touched) this.publish(f);
   }
 
-  /** Planned diagnostics currently shown for a file (for tests and the code-action provider). */
-  planned(file: string): readonly PlannedDiagnostic[] {
-    return this.plans.get(file) ?? [];
+  /** Planned diagnostics currently shown for a file, from every run. */
+  planned(file: string): PlannedDiagnostic[] {
+    return [...this.runs.values()].flat().filter((d) => d.file === file);
+  }
+
+  private filesOf(experimentFile: string): Set<string> {
+    return new Set((this.runs.get(experimentFile) ?? []).map((d) => d.file));
   }
 
   private onEdited(doc: vscode.TextDocument): void {
-    const list = this.plans.get(doc.uri.fsPath);
-    if (!list) return;
-    this.plans.set(doc.uri.fsPath, relocate(list, doc.getText()));
-    this.publish(doc.uri.fsPath);
+    const file = doc.uri.fsPath;
+    let changed = false;
+    for (const [run, diags] of this.runs) {
+      if (!diags.some((d) => d.file === file)) continue;
+      const here = relocate(diags.filter((d) => d.file === file), doc.getText());
+      this.runs.set(run, [...diags.filter((d) => d.file !== file), ...here]);
+      changed = true;
+    }
+    if (changed) this.publish(file);
   }
 
   private publish(file: string): void {
     const uri = vscode.Uri.file(file);
-    const list = this.plans.get(file) ?? [];
+    const list = this.planned(file);
     this.collection.set(
       uri,
       list.map((p) => {
@@ -118,7 +119,7 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
     context: vscode.CodeActionContext,
   ): vscode.CodeAction[] {
     if (!this.canEdit(document.uri)) return [];
-    const found = fixesAt(this.plans.get(document.uri.fsPath) ?? [], range.start.line, range.end.line);
+    const found = fixesAt(this.planned(document.uri.fsPath), range.start.line, range.end.line);
     const actions: vscode.CodeAction[] = [];
     const seen = new Set<string>();
     for (const { diag, fix } of found) {
