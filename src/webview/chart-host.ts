@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import { h, replaceChildren } from './dom';
 import type { Palette } from './theme';
+import { fmtNum } from './format';
 
 export interface LegendEntry {
   label: string;
@@ -32,6 +33,7 @@ export class Chart<D> {
   private readonly plot: HTMLDivElement;
   private readonly legendEl: HTMLElement;
   private readonly note: HTMLElement;
+  private readonly readout: HTMLElement;
   private plotInstance: uPlot | null = null;
   private shapeKey = '';
   private current: D | null = null;
@@ -45,7 +47,8 @@ export class Chart<D> {
     this.legendEl = h('ul', { class: 'legend', attrs: { 'aria-hidden': 'true' } });
     this.note = h('p', { class: 'muted chart-note', text: 'No finite values to plot.' });
     this.note.hidden = true;
-    this.figure = h('figure', { class: 'chart', id: spec.id }, h('figcaption', { text: spec.title }), this.legendEl, this.note, this.plot);
+    this.readout = h('p', { class: 'readout muted', attrs: { 'aria-hidden': 'true' } });
+    this.figure = h('figure', { class: 'chart', id: spec.id }, h('figcaption', { text: spec.title }), this.legendEl, this.note, this.plot, this.readout);
     this.figure.hidden = true;
     this.resizer = new ResizeObserver(() => this.fitWidth());
     this.resizer.observe(this.plot);
@@ -90,9 +93,27 @@ export class Chart<D> {
     this.destroyPlot();
     this.shapeKey = key;
     const width = this.width();
-    const opts: uPlot.Options = { ...this.spec.options(this.palette, d), width, height: this.spec.height };
+    const base = this.spec.options(this.palette, d);
+    const hooks: uPlot.Hooks.Arrays = { ...base.hooks, setCursor: [...(base.hooks?.setCursor ?? []), (u) => this.showReadout(u)] };
+    const opts: uPlot.Options = { ...base, hooks, width, height: this.spec.height };
     this.plotInstance = new uPlot(opts, this.spec.data(d), this.plot);
+    this.readout.textContent = '';
     replaceChildren(this.legendEl, ...this.spec.legend(this.palette, d).map(legendItem));
+  }
+
+  /** The values under the pointer, as text (uPlot's own legend is off: ours follows the theme). */
+  private showReadout(u: uPlot): void {
+    const i = u.cursor.idx;
+    if (i === null || i === undefined) {
+      this.readout.textContent = '';
+      return;
+    }
+    const parts = [`${u.axes[0].label ?? 'x'} ${fmtNum(u.data[0][i], 4)}`];
+    u.series.forEach((s, k) => {
+      const v = k > 0 ? u.data[k][i] : null;
+      if (k > 0 && s.label && v !== null && v !== undefined) parts.push(`${s.label} ${fmtNum(v, 4)}`);
+    });
+    this.readout.textContent = parts.join(' · ');
   }
 
   private destroyPlot(): void {

@@ -208,6 +208,18 @@ test('panel in Chromium', async (t) => {
     }
   });
 
+  await t.test('hovering a chart reads out the values under the pointer', async () => {
+    const over = page.locator('#chart-neumann .u-over');
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    await over.hover({ position: { x: box.width - 2, y: box.height / 2 } });
+    await page.waitForFunction(() => (document.querySelector('#chart-neumann .readout')?.textContent ?? '').includes('‖v_j‖'));
+    const readout = await text(page, '#chart-neumann .readout');
+    const lastJ = report.neumann.termNorms.length - 1;
+    assert.match(readout, new RegExp(`^term j ${lastJ} · ‖v_j‖ ${fmtNum(report.neumann.termNorms[lastJ]).replace(/[+.]/g, '\\$&')}`));
+    await page.mouse.move(0, 0);
+  });
+
   await t.test('recommendation buttons post applyFix (with and without re-run), also by keyboard', async () => {
     const fixes = report.advice.messages.filter((m) => m.fix).map((m) => m.fix!);
     const items = page.locator('#actions li');
