@@ -5,7 +5,8 @@ import type { EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumD
 import { fmtNum } from './format';
 import { withAlpha, type Palette } from './theme';
 
-const nullCount = (c: (number | null)[]) => c.filter((v) => v !== null).length;
+/** How many points have a value. */
+const countValues = (c: (number | null)[]) => c.filter((v) => v !== null).length;
 const lastOf = (c: (number | null)[]) => [...c].reverse().find((v) => v !== null) ?? null;
 
 function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
@@ -108,7 +109,7 @@ export const lossChart: ChartSpec<LossData> = {
   id: 'chart-loss',
   title: 'Training loss',
   height: 220,
-  describe: (d) => `${nullCount(d.stepLoss)} steps, last loss ${fmtNum(lastOf(d.stepLoss))}; ${nullCount(d.epochTrain)} epochs`,
+  describe: (d) => `${countValues(d.stepLoss)} steps, last loss ${fmtNum(lastOf(d.stepLoss))}; ${countValues(d.epochTrain)} epochs`,
   shape: (d) => (useLog(d) ? 'log' : 'lin'),
   options: (p, d) => ({
     ...base(p),
