@@ -160,6 +160,8 @@ async function exportReport(deps: CommandDeps, format?: ExportFormat): Promise<v
   });
   if (!target) return;
   await vscode.workspace.fs.writeFile(target, Buffer.from(renderExport(report, format), 'utf8'));
-  const open = await vscode.window.showInformationMessage(`Neumann Lens: report saved to ${vscode.workspace.asRelativePath(target)}`, 'Open');
-  if (open) await vscode.commands.executeCommand('vscode.open', target);
+  // Not awaited: the command is done when the file is written, whether or not the toast is answered.
+  void vscode.window
+    .showInformationMessage(`Neumann Lens: report saved to ${vscode.workspace.asRelativePath(target)}`, 'Open')
+    .then((open) => open && vscode.commands.executeCommand('vscode.open', target));
 }

@@ -94,6 +94,48 @@ it('a syntax error in an unsaved editor is a diagnostic before any worker starts
   await vscode.commands.executeCommand('undo');
 });
 
+/**
+ * Replaces window dialogs for one test: the test shares the extension's `vscode` API object (both
+ * live in the extension under development), so the commands see these answers.
+ */
+async function withDialogs(answers: { quickPick?: (items: readonly vscode.QuickPickItem[]) => vscode.QuickPickItem | undefined; save?: vscode.Uri }, fn: () => Promise<void>): Promise<void> {
+  const w = vscode.window as unknown as Record<string, unknown>;
+  const saved = { showQuickPick: w.showQuickPick, showSaveDialog: w.showSaveDialog };
+  w.showQuickPick = async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => answers.quickPick?.(await items);
+  w.showSaveDialog = async () => answers.save;
+  try {
+    await fn();
+  } finally {
+    Object.assign(w, saved);
+  }
+}
+
+it('New Experiment copies a template with its data files and opens it', async () => {
+  const target = workspaceFile('sub/my-logistic.neumann.json');
+  await withDialogs(
+    { quickPick: (items) => items.find((i) => /logistic/i.test(`${i.label} ${i.description ?? ''}`)), save: target },
+    async () => {
+      await vscode.commands.executeCommand('neumannLens.newExperiment');
+    },
+  );
+  const doc = vscode.window.activeTextEditor?.document;
+  assert.equal(doc?.uri.fsPath, target.fsPath, 'the new experiment is open');
+  const config = JSON.parse(doc!.getText()) as { data: { train: { csv: string }; validation: { csv: string } }; $schema?: string };
+  assert.equal(config.$schema, undefined, 'no relative $schema in the copy');
+  for (const csv of [config.data.train.csv, config.data.validation.csv]) {
+    await vscode.workspace.fs.stat(vscode.Uri.file(join(target.fsPath, '..', csv)));
+  }
+});
+
+it('Export Report writes the last report as JSON', async () => {
+  const target = workspaceFile('exported.report.json');
+  await withDialogs({ save: target }, async () => {
+    await vscode.commands.executeCommand('neumannLens.exportReport', 'json');
+  });
+  const report = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8')) as { schemaVersion: number };
+  assert.equal(report.schemaVersion, 1);
+});
+
 it('Stop Session ends a running session', async () => {
   const uri = workspaceFile('tanh-classifier.neumann.json');
   const running = vscode.commands.executeCommand('neumannLens.run', uri);
