@@ -26,13 +26,14 @@ function verdictFor(rho: number): RegExp {
   return rho >= 1 ? /^Diverges/ : /^Converges/;
 }
 
-describe('e2e: seed example in VS Code (dark theme)', { skip: gate.skip }, () => {
+describe('e2e: seed example in VS Code (dark theme)', () => {
   let server: CodeServer;
   let browser: Browser;
   let wb: Workbench;
   let first: ShownVerdict;
 
   before(async () => {
+    if (gate.skip) return;
     gate.assertReady();
     server = await startNeumannServer({ settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     browser = await launchBrowser();
@@ -49,7 +50,7 @@ describe('e2e: seed example in VS Code (dark theme)', { skip: gate.skip }, () =>
     }
   });
 
-  test('Run Diagnosis on the seed example: divergence verdict with cause and numbers, charts drawn, status bar', async () => {
+  test('Run Diagnosis on the seed example: divergence verdict with cause and numbers, charts drawn, status bar', { skip: gate.skip }, async () => {
     await wb.openFile(SEED);
     await wb.runCommand(CMD.run);
     first = await waitForVerdict(wb);
@@ -86,7 +87,7 @@ describe('e2e: seed example in VS Code (dark theme)', { skip: gate.skip }, () =>
     assert.ok(Math.abs(rhoInStatus - first.num.rho) <= 0.01 * first.num.rho, `status ρ ${rhoInStatus} vs panel ${first.num.rho}`);
   });
 
-  test('Problems lists the diagnostic on neumann.alpha; a Quick Fix edits the file; the re-run shows the new verdict', async () => {
+  test('Problems lists the diagnostic on neumann.alpha; a Quick Fix edits the file; the re-run shows the new verdict', { skip: gate.skip }, async () => {
     assert.ok(first, 'needs the first run');
     const text = readFileSync(join(server.workspace, SEED), 'utf8');
     const alphaLine = text.split('\n').findIndex((l) => /"alpha"\s*:/.test(l)) + 1;
@@ -126,7 +127,7 @@ describe('e2e: seed example in VS Code (dark theme)', { skip: gate.skip }, () =>
     assert.notEqual(second.num.rho, first.num.rho, 'a new verdict computed for the edited config');
   });
 
-  test('reloading the window brings the panel back with its last state; the dark theme is legible', async () => {
+  test('reloading the window brings the panel back with its last state; the dark theme is legible', { skip: gate.skip }, async () => {
     const before = await waitForVerdict(wb);
     await wb.reload();
     const after = await waitForVerdict(wb, () => true, 60_000);

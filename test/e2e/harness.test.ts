@@ -11,12 +11,13 @@ import { canvasIsDrawn, launchBrowser, Workbench } from './harness/workbench';
 
 const gate = e2eGate();
 
-describe('e2e harness (probe extension in code-server)', { skip: gate.skip }, () => {
+describe('e2e harness (probe extension in code-server)', () => {
   let server: CodeServer;
   let browser: Browser;
   let wb: Workbench;
 
   before(async () => {
+    if (gate.skip) return;
     gate.assertReady();
     server = await CodeServer.start({
       extensions: [{ root: join(__dirname, 'probe') }],
@@ -32,12 +33,12 @@ describe('e2e harness (probe extension in code-server)', { skip: gate.skip }, ()
     await server?.stop();
   });
 
-  test('Quick Open shows a workspace file in an editor', async () => {
+  test('Quick Open shows a workspace file in an editor', { skip: gate.skip }, async () => {
     await wb.openFile('notes.txt');
     assert.match(await wb.editorText(), /hello from the workspace/);
   });
 
-  test('a palette command runs a forked child process and its webview shows the result', async () => {
+  test('a palette command runs a forked child process and its webview shows the result', { skip: gate.skip }, async () => {
     await wb.runCommand('Neumann Probe: Run');
     const frame = await wb.findFrame('#probe-root', 30_000);
     assert.equal((await frame.textContent('#result'))?.trim(), '385');
@@ -45,7 +46,7 @@ describe('e2e harness (probe extension in code-server)', { skip: gate.skip }, ()
     await wb.screenshot('harness-probe');
   });
 
-  test('stopping the server ends its whole process group', async () => {
+  test('stopping the server ends its whole process group', { skip: gate.skip }, async () => {
     const before = server.processes();
     assert.ok(before.length >= 2, `code-server runs several processes (got ${before.length})`);
     await wb.close();
