@@ -16,10 +16,11 @@ import { lanczos } from '../src/core/algorithms/lanczos';
 import { extremesByPowerIteration } from '../src/core/algorithms/power-iteration';
 import { initBackend } from '../src/core/backend';
 import type { Dataset } from '../src/core/data/dataset';
-import { seedRegression } from '../src/core/data/synthetic';
+import { readExperimentFile } from '../src/core/config/load';
+import { prepareTarget } from '../src/session/prepare';
+import { ProgressReporter } from '../src/session/progress';
 import { initParams, type MlpSpec } from '../src/core/model/mlp';
 import { MlpObjective } from '../src/core/model/mlp-objective';
-import { train } from '../src/core/model/train';
 import type { LinearOperator } from '../src/core/operators/linear-operator';
 import { Rng } from '../src/core/util/rng';
 
@@ -127,9 +128,12 @@ async function measure(
 }
 
 async function seedModel(): Promise<SpectrumBenchRow[]> {
-  const spec: MlpSpec = { layers: [1, 8, 4, 1], activation: 'relu', loss: 'mse', weightDecay: 0.1 };
-  const objective = new MlpObjective(spec, seedRegression(1000, 123));
-  const trained = await train(objective, initParams(spec.layers, 123), { epochs: 1, batchSize: 32, learningRate: 0.01 }, 123);
+  // The seed example exactly as a session prepares it (same data, init, shuffle and training).
+  const exp = readExperimentFile(join(__dirname, '..', 'examples', 'seed-regression.neumann.json'));
+  const ctx = { emit: () => {}, progress: new ProgressReporter(() => {}) };
+  const target = await prepareTarget(exp, ctx);
+  const trained = { w: target.w };
+  const objective = target.objective;
   const op = objective.hessianAt(trained.w);
   const t = Date.now();
   const dense = await assembleDense(op);
@@ -151,7 +155,7 @@ async function seedModel(): Promise<SpectrumBenchRow[]> {
   };
   const rows = await measure(model, op, ref, referenceRow, 500);
   op.dispose();
-  objective.dispose();
+  target.dispose();
   return rows;
 }
 
