@@ -60,7 +60,11 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
   try {
     text = readExperimentText(file);
     const experiment = parseExperimentText(text, file);
-    if (args.events) events = createWriteStream(resolve(args.events));
+    if (args.events) {
+      // Fail before the session, not after it: an unwritable path is a usage problem.
+      writeOutput(args.events, '');
+      events = createWriteStream(resolve(args.events));
+    }
     const onEvent = (e: SessionEvent): void => {
       events?.write(JSON.stringify(e) + '\n');
       bars?.onEvent(e);
@@ -71,8 +75,8 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     };
     const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt });
     bars?.clear();
-    if (args.json) writeFileSync(resolve(args.json), JSON.stringify(report, null, 2) + '\n');
-    if (args.markdown) writeFileSync(resolve(args.markdown), renderMarkdown(report));
+    if (args.json) writeOutput(args.json, JSON.stringify(report, null, 2) + '\n');
+    if (args.markdown) writeOutput(args.markdown, renderMarkdown(report));
     io.stdout.write(renderText(report));
     if (report.advice.verdict === 'slow') {
       io.stderr.write(`note: the series converges, but slowly (exit code 0): see the recommendations.\n`);
@@ -93,6 +97,15 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     return EXIT.internal;
   } finally {
     await new Promise<void>((done) => (events ? events.end(done) : done()));
+  }
+}
+
+function writeOutput(path: string, text: string): void {
+  const file = resolve(path);
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new InputError(`cannot write this file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { kind: 'file', file });
   }
 }
 

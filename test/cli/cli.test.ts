@@ -2,10 +2,10 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDiagnosisReport, isSessionEvent } from '../../src/protocol/validate';
-import { CLI, ROOT, ensureBuilt, tempDir, tinyMlp, writeJson } from '../worker/helpers';
+import { CLI, ROOT, ensureBuilt, longMlp, tempDir, tinyMlp, writeJson } from '../worker/helpers';
 
 before(ensureBuilt);
 
@@ -116,4 +116,28 @@ test('a wrong alpha is located at its line and column', async () => {
   assert.equal(r.code, 2);
   assert.ok(r.stderr.includes(`${file}:${line}:`), r.stderr);
   assert.match(r.stderr, /\(at neumann\.alpha\)/);
+});
+
+test('an unwritable output path is bad input (exit 2) naming the file', async () => {
+  const r = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--json', '/nonexistent-dir/r.json', '--quiet']);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /\/nonexistent-dir\/r\.json: cannot write this file \(ENOENT\)/);
+});
+
+test('Ctrl+C cancels the session: exit 130, no report', async () => {
+  const dir = tempDir();
+  const file = writeJson(dir, 'long.neumann.json', longMlp());
+  const events = join(dir, 'e.jsonl');
+  const p = spawn(process.execPath, [CLI, 'diagnose', file, '--events', events], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)));
+  // Interrupt once training is under way (the event file shows it).
+  while (!/"trainStep"/.test(existsSync(events) ? readFileSync(events, 'utf8') : '')) await new Promise((r) => setTimeout(r, 50));
+  p.kill('SIGINT');
+  assert.equal(await closed, 130, stderr);
+  assert.match(stderr, /interrupted/);
+  assert.equal(stdout, '');
 });

@@ -3,7 +3,7 @@
  * files into a temporary folder, and watch processes come and go.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../../src/worker/orphan-guard';
@@ -22,13 +22,36 @@ function newestMtime(dir: string): number {
   return t;
 }
 
-/** Builds dist/ (≈1 s) unless both bundles are newer than every source file. */
-export function ensureBuilt(): void {
+const isFresh = (): boolean => {
   const src = newestMtime(join(ROOT, 'src'));
-  const fresh = [WORKER, CLI].every((f) => existsSync(f) && statSync(f).mtimeMs >= src);
-  if (fresh) return;
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  return [WORKER, CLI].every((f) => existsSync(f) && statSync(f).mtimeMs >= src);
+};
+
+/**
+ * Builds dist/ (≈1 s) unless both bundles are newer than every source file. Test files run in
+ * parallel, so a lock directory keeps two of them from rewriting the bundles at the same time.
+ */
+export function ensureBuilt(): void {
+  if (isFresh()) return;
+  const lock = join(ROOT, 'dist', '.test-build.lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (let waited = 0; ; waited += 100) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Someone else is building; a lock older than a minute is left over from a killed run.
+      if (waited > 60_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (isFresh()) return;
+    const r = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`build failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export function tempDir(): string {
