@@ -122,7 +122,14 @@ export class App {
 
   private flush(): void {
     this.persist();
-    for (const render of this.renderers) render(this.state);
+    for (const render of this.renderers) {
+      // One view failing (a bug, or data no one foresaw) must not blank the rest of the panel.
+      try {
+        render(this.state);
+      } catch (e) {
+        console.error('[neumann-lens panel] a view failed to render', e);
+      }
+    }
     document.body.dataset.status = this.state.session?.status ?? 'empty';
     document.body.dataset.hasReport = String(this.state.report !== null);
   }
