@@ -117,6 +117,8 @@ export async function startPanelServer(): Promise<PanelServer> {
   await esbuild.build({
     entryPoints: [join(ROOT, 'src/webview/main.ts')], outfile: join(dir, 'panel.js'), bundle: true, format: 'iife',
     platform: 'browser', target: 'chrome114', logLevel: 'warning', absWorkingDir: ROOT,
+    // Minified as in the packaged extension (build.mjs --production).
+    minify: true,
   });
   copyFileSync(join(ROOT, 'media/panel.css'), join(dir, 'panel.css'));
   copyFileSync(join(ROOT, 'node_modules/uplot/dist/uPlot.min.css'), join(dir, 'uPlot.min.css'));
