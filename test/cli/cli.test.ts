@@ -141,3 +141,30 @@ test('Ctrl+C cancels the session: exit 130, no report', async () => {
   assert.match(stderr, /interrupted/);
   assert.equal(stdout, '');
 });
+
+test('a slowly converging series exits 0 but says so', async () => {
+  const dir = tempDir();
+  // H = diag(1, 0.01), α = 1: ρ = 0.99 < 1, so it converges, but ~690 terms are needed, not 10.
+  const file = writeJson(dir, 'slow.neumann.json', {
+    name: 'slow quadratic',
+    problem: { kind: 'quadratic', matrix: [[1, 0], [0, 0.01]], vector: [1, 1] },
+    neumann: { alpha: 1, terms: 10 },
+  });
+  const r = await cli(['diagnose', file, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout.split('\n')[0], /^CONVERGES SLOWLY/);
+  assert.match(r.stderr, /converges, but slowly/);
+});
+
+test('a divergent analytic problem exits 3', async () => {
+  const dir = tempDir();
+  // H = diag(3, 1), α = 1: |1 − 3| = 2 > 1, the step is too large.
+  const file = writeJson(dir, 'steep.neumann.json', {
+    name: 'steep quadratic',
+    problem: { kind: 'quadratic', matrix: [[3, 0], [0, 1]], vector: [1, 1] },
+    neumann: { alpha: 1, terms: 10 },
+  });
+  const r = await cli(['diagnose', file, '--quiet']);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout.split('\n')[0], /^DIVERGES: step size α too large/);
+});
