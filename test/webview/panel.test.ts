@@ -13,7 +13,7 @@ import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPane
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/webview/format';
 import type { HostToPanel } from '../../src/protocol/webview';
-import { encodeNonFinite } from '../../src/protocol/panel-state';
+import { emptyPanelState, encodeNonFinite, reducePanelState } from '../../src/protocol/panel-state';
 
 const OUT = join(ROOT, 'test-results');
 
@@ -375,6 +375,20 @@ test('panel in Chromium', async (t) => {
     assert.match(err, /unknown key "alpah"/);
     assert.match(err, /neumann\.alpah/);
     assert.equal(await page.locator('#verdict-title').count(), 0, 'the old verdict is gone');
+  });
+
+  await t.test('a fresh panel shows the host\'s snapshot (what the host posts after ready or when the panel is shown again)', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    fresh.on('pageerror', (e) => errors.push(String(e)));
+    await fresh.goto(server.url('dark'));
+    await fresh.waitForFunction(() => (window as unknown as Win).__posted.length > 0);
+    const state = fullSession(rec).reduce(reducePanelState, emptyPanelState());
+    await post(fresh, [JSON.parse(JSON.stringify(encodeNonFinite({ type: 'snapshot', state })))]);
+    await fresh.waitForSelector('#verdict-title');
+    assert.equal(await text(fresh, '#summary'), report.advice.summary);
+    await waitForChart(fresh, 'chart-neumann');
+    assert.deepEqual(await fresh.evaluate(() => (window as unknown as Win).__violations), []);
+    await fresh.close();
   });
 
   await t.test('no CSP violations, no page errors', async () => {
