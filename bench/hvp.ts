@@ -17,6 +17,7 @@ import { seedRegression } from '../src/core/data/synthetic';
 import { initParams, type MlpSpec } from '../src/core/model/mlp';
 import { MlpObjective } from '../src/core/model/mlp-objective';
 import { Rng } from '../src/core/util/rng';
+import { randomClassification } from './random-data';
 
 interface Case {
   model: string;
@@ -38,15 +39,6 @@ export interface HvpBenchResult {
   tapeMs: number;
   peakRssMb: number;
   runs: number;
-}
-
-function randomClassification(rows: number, features: number, classes: number): Dataset {
-  const rng = new Rng(1);
-  const x = new Float32Array(rows * features);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-  const y = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) y[r] = rng.int(classes);
-  return { rows, features, x, y, featureNames: Array.from({ length: features }, (_, i) => `x${i}`), targetName: 'y', source: 'random' };
 }
 
 const MODELS: Omit<Case, 'backend'>[] = [

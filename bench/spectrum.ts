@@ -15,14 +15,13 @@ import { assembleDense, denseSymmetricEigen } from '../src/core/algorithms/dense
 import { lanczos } from '../src/core/algorithms/lanczos';
 import { extremesByPowerIteration } from '../src/core/algorithms/power-iteration';
 import { initBackend } from '../src/core/backend';
-import type { Dataset } from '../src/core/data/dataset';
 import { readExperimentFile } from '../src/core/config/load';
 import { prepareTarget } from '../src/session/prepare';
 import { ProgressReporter } from '../src/session/progress';
 import { initParams, type MlpSpec } from '../src/core/model/mlp';
 import { MlpObjective } from '../src/core/model/mlp-objective';
 import type { LinearOperator } from '../src/core/operators/linear-operator';
-import { Rng } from '../src/core/util/rng';
+import { randomClassification } from './random-data';
 
 export interface SpectrumBenchRow {
   model: string;
@@ -43,15 +42,6 @@ const TOL = 1e-3;
 const powerBudgets: Record<string, number> = {};
 /** Products power iteration needed at least (the budget stands in for an end that never got there). */
 const powerLowerBound: Record<string, number> = {};
-
-function randomClassification(rows: number, features: number, classes: number): Dataset {
-  const rng = new Rng(1);
-  const x = new Float32Array(rows * features);
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-  const y = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) y[r] = rng.int(classes);
-  return { rows, features, x, y, featureNames: Array.from({ length: features }, (_, i) => `x${i}`), targetName: 'y', source: 'random' };
-}
 
 /** Relative error of an end, measured against the spectrum's scale near zero (as Lanczos does). */
 function relError(x: number, ref: number, scale: number): number {
