@@ -1,9 +1,10 @@
 /**
  * Coalesces step-level session events so a fast session cannot flood the IPC channel or the
- * panel: at most one emission of step-level events per window (50 ms → ≤ 20 messages/s), keeping
- * only the latest of each kind. Events a consumer needs every one of (phase, epoch, neumannTerm,
- * log, and the worker's report/error/exit, which never pass through here) are forwarded at once,
- * after whatever step-level events are pending so the order of the stream is preserved.
+ * panel: at most one step-level message per 50 ms window in total (≤ 20 messages/s), keeping only
+ * the latest event of each kind; kinds waiting at once take turns, oldest first. Events a consumer
+ * needs every one of (phase, epoch, neumannTerm, log — and the worker's report/error/exit, which
+ * never pass through here) are forwarded at once. A phase change first flushes what is pending,
+ * so no step of a finished phase arrives after the next phase has begun.
  */
 import type { SessionEvent } from './messages';
 
@@ -41,7 +42,7 @@ export function coalesceKey(e: SessionEvent): string | null {
 }
 
 export class EventCoalescer {
-  /** Insertion-ordered: a flush emits kinds in the order they first arrived in the window. */
+  /** Latest pending event per key, in order of first arrival (Map keeps insertion order). */
   private pending = new Map<string, SessionEvent>();
   private lastEmit = -Infinity;
   private timer: unknown = null;
@@ -57,33 +58,17 @@ export class EventCoalescer {
     if (this.closed) return;
     const key = coalesceKey(e);
     if (key === null) {
-      this.flush();
+      if (e.type === 'phase') this.flush();
       this.emit(e);
       return;
     }
-    const now = this.clock.now();
-    if (this.pending.size === 0 && now - this.lastEmit >= this.windowMs) {
-      this.lastEmit = now;
-      this.emit(e);
-      return;
-    }
-    // Re-inserting keeps the first-arrival position, which is what we want for ordering.
     this.pending.set(key, e);
-    if (this.timer === null) {
-      const wait = Math.max(0, this.lastEmit + this.windowMs - now);
-      this.timer = this.clock.setTimer(() => {
-        this.timer = null;
-        this.flush();
-      }, wait);
-    }
+    if (this.timer === null) this.schedule();
   }
 
-  /** Emits everything pending now (before a must-keep event, and at the end of a session). */
+  /** Emits everything pending now (at a phase change and at the end of a session). */
   flush(): void {
-    if (this.timer !== null) {
-      this.clock.clearTimer(this.timer);
-      this.timer = null;
-    }
+    this.cancelTimer();
     if (this.pending.size === 0) return;
     const events = [...this.pending.values()];
     this.pending.clear();
@@ -96,5 +81,30 @@ export class EventCoalescer {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+  }
+
+  private schedule(): void {
+    const wait = this.lastEmit + this.windowMs - this.clock.now();
+    if (wait <= 0) return this.emitOldest();
+    this.timer = this.clock.setTimer(() => {
+      this.timer = null;
+      this.emitOldest();
+    }, wait);
+  }
+
+  private emitOldest(): void {
+    const first = this.pending.entries().next();
+    if (first.done) return;
+    const [key, e] = first.value;
+    this.pending.delete(key);
+    this.lastEmit = this.clock.now();
+    this.emit(e);
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === null) return;
+    this.clock.clearTimer(this.timer);
+    this.timer = null;
   }
 }

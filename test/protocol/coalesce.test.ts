@@ -66,7 +66,32 @@ test('no two step-level emissions of one kind are closer than the window', () =>
   for (let i = 1; i < times.length; i++) assert.ok(times[i] - times[i - 1] >= 50 - 1e-9, `gap ${times[i] - times[i - 1]}`);
 });
 
-test('phase, epoch, neumannTerm and log are never dropped and keep their order after pending steps', () => {
+test('no more than 20 step-level messages a second in total, whatever the number of kinds', () => {
+  const clock = new ManualClock();
+  const out: { t: number; e: SessionEvent }[] = [];
+  const c = new EventCoalescer((e) => out.push({ t: clock.t, e }), 50, clock);
+  // One second of a busy session: a train step, a progress update and a spectrum step every ms.
+  for (let i = 0; i < 1000; i++) {
+    c.push(step(i));
+    c.push({ type: 'progress', phase: 'train', fraction: i / 1000 });
+    c.push({ type: 'spectrumStep', method: 'lanczos', step: i, hvps: i });
+    clock.advance(1);
+  }
+  const inFirstSecond = out.filter((x) => x.t < 1000);
+  assert.ok(inFirstSecond.length <= 20, `${inFirstSecond.length} messages`);
+  assert.ok(inFirstSecond.length >= 18, `${inFirstSecond.length} messages`);
+  // Every kind got its turn, and what arrives is the latest of its kind at that moment.
+  for (const type of ['trainStep', 'progress', 'spectrumStep']) {
+    assert.ok(inFirstSecond.filter((x) => x.e.type === type).length >= 5, type);
+  }
+  // (Timers fire before that millisecond's push, so the latest is from t − 1 or t.)
+  for (const x of inFirstSecond.filter((x) => x.e.type === 'trainStep')) {
+    const s = (x.e as { step: number }).step;
+    assert.ok(s === x.t || s === x.t - 1, `step ${s} at ${x.t}`);
+  }
+});
+
+test('phase, epoch, neumannTerm and log are never dropped; a phase change flushes the previous phase first', () => {
   const clock = new ManualClock();
   const out: SessionEvent[] = [];
   const c = new EventCoalescer((e) => out.push(e), 50, clock);
@@ -75,18 +100,20 @@ test('phase, epoch, neumannTerm and log are never dropped and keep their order a
   c.push(step(1));
   c.push(step(2));
   c.push({ type: 'epoch', epoch: 0, trainLoss: 1, validationLoss: 2 });
+  c.push({ type: 'progress', phase: 'train', fraction: 0.4 });
+  c.push({ type: 'phase', phase: 'neumann', label: 'Neumann', fraction: 0.5 });
   for (let t = 0; t < 30; t++) c.push({ type: 'neumannTerm', term: t, norm: t, residual: 1, growth: null, head: [t] });
   c.push({ type: 'log', level: 'info', text: 'x' });
   c.close();
   const types = out.map((e) => e.type);
-  assert.deepEqual(types.slice(0, 4), ['phase', 'trainStep', 'trainStep', 'epoch']);
+  assert.deepEqual(types.slice(0, 6), ['phase', 'trainStep', 'epoch', 'trainStep', 'progress', 'phase']);
   assert.equal((out[1] as { step: number }).step, 0);
-  assert.equal((out[2] as { step: number }).step, 2, 'latest pending step flushed before the epoch');
+  assert.equal((out[3] as { step: number }).step, 2, 'the latest pending step, before the next phase');
   assert.equal(types.filter((t) => t === 'neumannTerm').length, 30);
   assert.equal(types.at(-1), 'log');
 });
 
-test('different kinds are kept separately (latest of each), and spectrum methods do not overwrite each other', () => {
+test('kinds waiting at once take turns, oldest first, each the latest of its kind', () => {
   const clock = new ManualClock();
   const out: SessionEvent[] = [];
   const c = new EventCoalescer((e) => out.push(e), 50, clock);
@@ -96,6 +123,8 @@ test('different kinds are kept separately (latest of each), and spectrum methods
   c.push({ type: 'spectrumStep', method: 'power-min', step: 1, hvps: 3 });
   c.push({ type: 'progress', phase: 'spectrum', fraction: 0.5 });
   clock.advance(60);
+  assert.equal(out.length, 2, 'one message per window');
+  clock.advance(200);
   assert.deepEqual(
     out.map((e) => [e.type, (e as { method?: string }).method, (e as { step?: number }).step, (e as { fraction?: number }).fraction]),
     [
@@ -103,7 +132,7 @@ test('different kinds are kept separately (latest of each), and spectrum methods
       ['spectrumStep', 'power-max', 2, undefined],
       ['spectrumStep', 'power-min', 1, undefined],
       ['progress', undefined, undefined, 0.5],
-    ].map(([a, b, c2, d]) => [a, b, c2, d]),
+    ],
   );
 });
 
