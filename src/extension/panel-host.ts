@@ -5,6 +5,7 @@
  * is logged and dropped.
  */
 import * as vscode from 'vscode';
+import { encodeNonFinite } from '../protocol/non-finite';
 import { readdirSync } from 'node:fs';
 import type { PanelToHost } from '../protocol/webview';
 import { makeNonce, panelHtml } from './panel-html';
@@ -76,7 +77,8 @@ export class PanelHost implements vscode.Disposable {
     panel.webview.options = this.webviewOptions();
     const webview = panel.webview;
     this.model.attach((msg) => {
-      void webview.postMessage(msg);
+      // VS Code carries webview messages as JSON: tag ∞/NaN so a diverged run's numbers survive.
+      void webview.postMessage(encodeNonFinite(msg));
     });
     this.panelDisposables.push(
       webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)),

@@ -48,7 +48,7 @@ ${styles}
   <title>${escapeAttr(input.title)}</title>
 </head>
 <body>
-  <main id="app" aria-live="polite"></main>
+  <main id="app"></main>
   <script nonce="${input.nonce}" src="${escapeAttr(input.scriptUri)}"></script>
 </body>
 </html>

@@ -3,7 +3,8 @@
  * with setState (for window reloads), and re-renders only the parts whose inputs changed (the
  * reducer keeps unchanged slices by reference), at most once per frame-ish tick.
  */
-import { encodeNonFinite, reducePanelState, reviveNonFinite } from '../protocol/panel-state';
+import { encodeNonFinite, reviveNonFinite } from '../protocol/non-finite';
+import { reducePanelState } from '../protocol/panel-state';
 import { checkHostToPanel } from '../protocol/validate';
 import type { ExportFormat, PanelState, PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';

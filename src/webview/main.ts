@@ -2,7 +2,8 @@
  * Webview entry (bundled to media/panel.js). Restores the last state after a reload, then
  * announces `ready`; the host answers with a snapshot and streams messages after it.
  */
-import { emptyPanelState, reviveNonFinite } from '../protocol/panel-state';
+import { reviveNonFinite } from '../protocol/non-finite';
+import { emptyPanelState } from '../protocol/panel-state';
 import { checkPanelState } from '../protocol/validate';
 import type { PanelState } from '../protocol/webview';
 import { App } from './app';

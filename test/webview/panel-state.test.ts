@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendDecimated, emptyPanelState, encodeNonFinite, HISTORY_CAP, reducePanelState, reviveNonFinite } from '../../src/protocol/panel-state';
+import { encodeNonFinite, reviveNonFinite } from '../../src/protocol/non-finite';
+import { appendDecimated, emptyPanelState, HISTORY_CAP, reducePanelState } from '../../src/protocol/panel-state';
 import type { HostToPanel, PanelState } from '../../src/protocol/webview';
 
 const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.reduce(reducePanelState, s);

@@ -13,7 +13,8 @@ import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPane
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/webview/format';
 import type { HostToPanel } from '../../src/protocol/webview';
-import { emptyPanelState, encodeNonFinite, reducePanelState } from '../../src/protocol/panel-state';
+import { encodeNonFinite } from '../../src/protocol/non-finite';
+import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
 
 const OUT = join(ROOT, 'test-results');
 
