@@ -125,7 +125,7 @@ export class SessionClient {
     child.on('exit', (code, signal) => {
       exited = true;
       // 'close' waits for stderr to drain; a grandchild holding the pipe must not delay the result.
-      setTimeout(() => this.finish(code, signal), 250).unref();
+      setTimeout(() => this.finish(code, signal), 250);
     });
     child.on('close', (code, signal) => exited && this.finish(code, signal));
     return this.done;
