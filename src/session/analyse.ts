@@ -201,58 +201,52 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
 
   const hvps = op.matvecCount - start;
   const lanczosBlock = { lambdaMax: lanczosRun.lambdaMax, lambdaMin: lanczosRun.lambdaMin, steps: lanczosRun.steps, hvps: lanczosRun.hvps };
+  const scale = exact
+    ? Math.max(Math.abs(exact.values[0]), Math.abs(exact.values[n - 1]))
+    : Math.max(Math.abs(lanczosRun.lambdaMin.interval[0]), Math.abs(lanczosRun.lambdaMax.interval[1]));
+  // Intervals bound eigenvalues of the computed operator; Weyl's theorem moves them to H's by ‖H̃ − H‖₂.
+  // For the exact path the assembled matrix's asymmetry is a measured part of that distance.
+  const allowance = Math.max(target.relativeRounding, exact?.asymmetry ?? 0) * scale;
+
+  let chosen: MeasuredSpectrum['chosen'];
+  let exactPart: Pick<SpectrumReport, 'eigenvalues' | 'negativeCount' | 'conditionNumber'>;
   if (exact) {
-    const maxAbs = Math.max(Math.abs(exact.values[0]), Math.abs(exact.values[n - 1]));
-    // Eigenvalues of the assembled matrix are exact to float64 rounding; its distance from the true H
-    // (float32 products) is what the interval must cover: the measured asymmetry is its visible part.
-    const width = Math.max(exact.asymmetry * maxAbs, n * Number.EPSILON * maxAbs);
-    const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : Math.max(width, 1e-6 * maxAbs));
-    const lambdaMax = estimate(summary.lambdaMax, width, true);
-    const lambdaMin = estimate(summary.lambdaMin, width, true);
-    ctx.emit({ type: 'spectrumStep', method: 'exact', step: 1, hvps, lambdaMax: pick(lambdaMax), lambdaMin: pick(lambdaMin) });
-    return {
-      chosen: { lambdaMin, lambdaMax },
-      dense: { matrix: exact.matrix },
-      report: {
-        method: 'exact',
-        lambdaMax: lambdaMax.value,
-        lambdaMin: lambdaMin.value,
-        lambdaMaxInterval: lambdaMax.interval,
-        lambdaMinInterval: lambdaMin.interval,
-        converged: { max: true, min: true },
-        eigenvalues: Array.from(exact.values),
-        negativeCount: summary.negativeCount,
-        conditionNumber: Number.isFinite(summary.conditionNumber) ? summary.conditionNumber : null,
-        trace: trace.estimate,
-        traceStdErr: trace.stdErr,
-        hvps,
-        lanczosSteps: lanczosRun.steps,
-        lanczos: lanczosBlock,
-        power,
-      },
+    const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : Math.max(allowance, 1e-6 * scale));
+    chosen = { lambdaMax: estimate(summary.lambdaMax, allowance, true), lambdaMin: estimate(summary.lambdaMin, allowance, true) };
+    exactPart = {
+      eigenvalues: Array.from(exact.values),
+      negativeCount: summary.negativeCount,
+      conditionNumber: Number.isFinite(summary.conditionNumber) ? summary.conditionNumber : null,
     };
+    ctx.emit({ type: 'spectrumStep', method: 'exact', step: 1, hvps, lambdaMax: pick(chosen.lambdaMax), lambdaMin: pick(chosen.lambdaMin) });
+  } else {
+    chosen = { lambdaMax: widen(lanczosRun.lambdaMax, allowance), lambdaMin: widen(lanczosRun.lambdaMin, allowance) };
+    exactPart = { eigenvalues: null, negativeCount: null, conditionNumber: null };
   }
   return {
-    chosen: { lambdaMin: lanczosRun.lambdaMin, lambdaMax: lanczosRun.lambdaMax },
-    dense: null,
+    chosen,
+    dense: exact ? { matrix: exact.matrix } : null,
     report: {
-      method: 'lanczos',
-      lambdaMax: lanczosRun.lambdaMax.value,
-      lambdaMin: lanczosRun.lambdaMin.value,
-      lambdaMaxInterval: lanczosRun.lambdaMax.interval,
-      lambdaMinInterval: lanczosRun.lambdaMin.interval,
-      converged: { max: lanczosRun.lambdaMax.converged, min: lanczosRun.lambdaMin.converged },
-      eigenvalues: null,
-      negativeCount: null,
-      conditionNumber: null,
+      method: exact ? 'exact' : 'lanczos',
+      lambdaMax: chosen.lambdaMax.value,
+      lambdaMin: chosen.lambdaMin.value,
+      lambdaMaxInterval: chosen.lambdaMax.interval,
+      lambdaMinInterval: chosen.lambdaMin.interval,
+      converged: { max: chosen.lambdaMax.converged, min: chosen.lambdaMin.converged },
+      ...exactPart,
       trace: trace.estimate,
       traceStdErr: trace.stdErr,
       hvps,
+      roundingAllowance: allowance,
       lanczosSteps: lanczosRun.steps,
       lanczos: lanczosBlock,
       power,
     },
   };
+}
+
+function widen(e: ExtremeEstimate, by: number): ExtremeEstimate {
+  return { ...e, interval: [e.interval[0] - by, e.interval[1] + by] };
 }
 
 function pick(e: ExtremeEstimate): { value: number; interval: [number, number] } {

@@ -35,6 +35,8 @@ export interface AnalysisTarget {
   /** The Hessian in closed form (analytic problems), for the exact path without HVPs. */
   closedFormHessian: Float64Array | null;
   operatorKind: 'r-operator' | 'analytic';
+  /** ‖H̃ − H‖₂/‖H‖₂ expected from the arithmetic of the HVPs (see SpectrumReport.roundingAllowance). */
+  relativeRounding: number;
   dispose(): void;
 }
 
@@ -67,6 +69,7 @@ function prepareProblem(exp: ProblemExperiment): AnalysisTarget {
     epochs: null,
     closedFormHessian: problem.hessian,
     operatorKind: 'analytic',
+    relativeRounding: gamma(n, Number.EPSILON / 2),
     dispose: () => problem.objective.dispose(),
   };
 }
@@ -116,6 +119,8 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
       epochs: exp.analysis.trackEpochs ? epochs : null,
       closedFormHessian: null,
       operatorKind: 'r-operator',
+      // The longest float32 sums in an HVP run over the rows (the weight gradients) or a layer's width.
+      relativeRounding: gamma(trainData.rows + Math.max(...spec.layers), FLOAT32_UNIT_ROUNDOFF),
       dispose: () => {
         objective.dispose();
         val.dispose();
@@ -126,6 +131,18 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
     validation?.dispose();
     throw e;
   }
+}
+
+const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
+
+/**
+ * γ_N = N·u/(1 − N·u), the classical bound on the relative error of an N-term recursive sum in
+ * precision u (Higham, Accuracy and Stability of Numerical Algorithms, §3.1). Measured on the report's
+ * PyTorch model (1000 rows): eigenvalue errors of 5e-8 (cpu) and 9e-6 (wasm) relative, against γ = 6e-5.
+ */
+function gamma(n: number, u: number): number {
+  const nu = n * u;
+  return nu < 0.5 ? nu / (1 - nu) : 1;
 }
 
 /** A few Lanczos steps at the end of an epoch: enough to see λ drift, not a converged spectrum. */

@@ -41,6 +41,12 @@ export interface SpectrumReport {
   traceStdErr: number | null;
   /** HVPs spent on the spectrum (all methods). */
   hvps: number;
+  /**
+   * Absolute widening already included in the intervals for the rounding of the float32 HVPs
+   * (Weyl: |λᵢ(H̃) − λᵢ(H)| ≤ ‖H̃ − H‖₂), estimated as γ_N·max|λ| with γ_N = N·u/(1 − N·u),
+   * u = 2⁻²⁴ and N the longest float32 sum in one product. 0 for float64 (analytic) problems.
+   */
+  roundingAllowance?: number;
   lanczosSteps: number | null;
   /** Lanczos/power estimates kept as a cross-check when the exact path chose the numbers. */
   lanczos: { lambdaMax: ExtremeEstimate; lambdaMin: ExtremeEstimate; steps: number; hvps: number } | null;
