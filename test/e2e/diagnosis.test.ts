@@ -83,6 +83,8 @@ describe('e2e: seed example in VS Code (dark theme)', () => {
       return /ρ/.test(t) ? t : null;
     });
     assert.match(status, /✗/);
+    assert.deepEqual(wb.pageErrors, [], 'no uncaught errors in the workbench or the panel');
+    assert.deepEqual(wb.webviewErrors, [], 'no CSP refusals or other errors logged by the panel');
     const rhoInStatus = Number(/ρ\s*([\d.]+)/.exec(status)?.[1]);
     assert.ok(Math.abs(rhoInStatus - first.num.rho) <= 0.01 * first.num.rho, `status ρ ${rhoInStatus} vs panel ${first.num.rho}`);
   });
@@ -129,12 +131,14 @@ describe('e2e: seed example in VS Code (dark theme)', () => {
 
   test('reloading the window brings the panel back with its last state; the dark theme is legible', { skip: gate.skip }, async () => {
     const before = await waitForVerdict(wb);
-    await wb.reload();
+    await wb.reloadWindow();
     const after = await waitForVerdict(wb, () => true, 60_000);
     assert.equal(after.title, before.title);
     assert.equal(after.num.rho, before.num.rho);
     assert.equal(after.summary, before.summary);
     await wb.screenshot('reloaded-panel-dark');
+    assert.deepEqual(wb.pageErrors, [], 'no uncaught errors after the reload');
+    assert.deepEqual(wb.webviewErrors, [], 'no CSP refusals or other errors logged by the restored panel');
 
     const colours = await after.frame.evaluate(() => {
       // The page background: the first non-transparent one up the tree, else the theme's editor colour.

@@ -137,7 +137,8 @@ describe('e2e: sessions in VS Code (light theme)', () => {
       return false;
     });
     await wb.screenshot('unknown-key');
-    assert.deepEqual(wb.pageErrors, [], 'no uncaught errors in the workbench');
+    assert.deepEqual(wb.pageErrors, [], 'no uncaught errors in the workbench or the panel');
+    assert.deepEqual(wb.webviewErrors, [], 'no errors logged by the panel');
   });
 
   test('a missing CSV: an error diagnostic at data.train.csv, and the extension still works', { skip: gate.skip }, async () => {

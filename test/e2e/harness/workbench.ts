@@ -39,8 +39,10 @@ export interface Problem {
 }
 
 export class Workbench {
-  /** Uncaught errors of the workbench page (a crash of our webview script shows up in its frame, see frameErrors). */
+  /** Uncaught exceptions, in the workbench or in any webview frame (a panel script crash lands here). */
   readonly pageErrors: string[] = [];
+  /** Console errors logged by webview frames, e.g. a Content-Security-Policy refusal. */
+  readonly webviewErrors: string[] = [];
 
   private constructor(
     readonly page: Page,
@@ -48,6 +50,9 @@ export class Workbench {
     readonly server: CodeServer,
   ) {
     page.on('pageerror', (e) => this.pageErrors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /webview/.test(m.location().url)) this.webviewErrors.push(`${m.text()} (${m.location().url})`);
+    });
   }
 
   static async open(browser: Browser, server: CodeServer): Promise<Workbench> {
@@ -238,8 +243,14 @@ export class Workbench {
     return path;
   }
 
-  async reload(): Promise<void> {
-    await this.page.reload();
+  /**
+   * "Developer: Reload Window", as a user reloads VS Code: unlike a browser refresh it shuts the
+   * workbench down first, which flushes its storage (webview and workspace state) to IndexedDB.
+   */
+  async reloadWindow(): Promise<void> {
+    const navigated = this.page.waitForEvent('framenavigated', { predicate: (f) => f === this.page.mainFrame(), timeout: 30_000 });
+    await this.runCommand('Developer: Reload Window');
+    await navigated;
     await this.waitReady();
   }
 }
