@@ -13,7 +13,6 @@ import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { Rng } from '../src/core/util/rng';
 
 const dir = join(__dirname, '..', 'examples');
-const SCHEMA = '../schemas/experiment.schema.json';
 
 /** Two-space JSON with arrays of numbers or strings kept on one line, as a person would write it. */
 function writeJson(name: string, value: unknown): void {
@@ -110,7 +109,6 @@ function makeLogistic(): void {
   );
 
   writeJson('logistic-regression.neumann.json', {
-    $schema: SCHEMA,
     name: 'convex logistic regression',
     seed: 7,
     data: {
@@ -143,7 +141,6 @@ function makeTanh(): void {
   writeCsv('tanh-classifier.train.csv', header, blobRows(300, 21), [4, 4, 0]);
   writeCsv('tanh-classifier.val.csv', header, blobRows(150, 22), [4, 4, 0]);
   writeJson('tanh-classifier.neumann.json', {
-    $schema: SCHEMA,
     name: 'tanh classifier (3 classes)',
     seed: 3,
     data: {
@@ -162,7 +159,6 @@ function makeTanh(): void {
 // ---- the motivating report's two scripts ----
 function makeSeedExamples(): void {
   writeJson('seed-regression.neumann.json', {
-    $schema: SCHEMA,
     name: 'seed regression (the motivating report)',
     seed: 123,
     data: { synthetic: { kind: 'seed-regression', n: 1000 } },
@@ -174,7 +170,6 @@ function makeSeedExamples(): void {
     analysis: { exactMaxParams: 2000, tolerance: 1e-3, maxLanczosSteps: 80 },
   });
   writeJson('seed-toy-cubic.neumann.json', {
-    $schema: SCHEMA,
     name: 'toy cubic: f(x) = sum of x_i^3 at (0.05, 0.05)',
     problem: { kind: 'sum-of-cubes', point: [0.05, 0.05] },
     neumann: { alpha: 1, terms: 50, vector: [1, 1] },
