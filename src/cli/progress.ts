@@ -4,7 +4,7 @@
  * Only used on a TTY — a log file or a pipe gets nothing.
  */
 import type { SessionEvent } from '../protocol/messages';
-import { formatNumber } from '../core/diagnosis/render-text';
+import { fmtNum } from '../core/diagnosis/format';
 
 const WIDTH = 24;
 const REDRAW_MS = 100;
@@ -36,20 +36,20 @@ export class ProgressBars {
         if (e.text) this.detail = e.text;
         return this.draw(false);
       case 'trainStep':
-        this.detail = `epoch ${e.epoch}, step ${e.step}/${e.stepsPerEpoch}, loss ${formatNumber(e.loss)}`;
+        this.detail = `epoch ${e.epoch}, step ${e.step}/${e.stepsPerEpoch}, loss ${fmtNum(e.loss)}`;
         return this.draw(false);
       case 'epoch':
-        this.detail = `epoch ${e.epoch}: train ${formatNumber(e.trainLoss)}, validation ${formatNumber(e.validationLoss)}`;
+        this.detail = `epoch ${e.epoch}: train ${fmtNum(e.trainLoss)}, validation ${fmtNum(e.validationLoss)}`;
         return this.draw(false);
       case 'spectrumStep': {
         const parts = [`${e.method} step ${e.step}`, `${e.hvps} HVPs`];
-        if (e.lambdaMax) parts.push(`λ_max ${formatNumber(e.lambdaMax.value)}`);
-        if (e.lambdaMin) parts.push(`λ_min ${formatNumber(e.lambdaMin.value)}`);
+        if (e.lambdaMax) parts.push(`λ_max ${fmtNum(e.lambdaMax.value)}`);
+        if (e.lambdaMin) parts.push(`λ_min ${fmtNum(e.lambdaMin.value)}`);
         this.detail = parts.join(', ');
         return this.draw(false);
       }
       case 'neumannTerm':
-        this.detail = `term ${e.term}: ‖v‖ ${formatNumber(e.norm)}`;
+        this.detail = `term ${e.term}: ‖v‖ ${fmtNum(e.norm)}`;
         return this.draw(false);
       default:
         return;

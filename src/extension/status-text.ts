@@ -5,7 +5,7 @@
  */
 import type { Verdict } from '../core/diagnosis/report';
 import type { PanelState } from '../protocol/webview';
-import { fmtNum } from '../webview/format';
+import { fmtNum } from '../core/diagnosis/format';
 
 export interface StatusView {
   text: string;

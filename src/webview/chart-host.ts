@@ -6,7 +6,7 @@
 import uPlot from 'uplot';
 import { h, replaceChildren } from './dom';
 import type { Palette } from './theme';
-import { fmtNum } from './format';
+import { fmtNum } from '../core/diagnosis/format';
 
 export interface LegendEntry {
   label: string;

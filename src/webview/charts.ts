@@ -2,7 +2,7 @@
 import uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
 import type { EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumData } from './chart-data';
-import { fmtNum } from './format';
+import { fmtNum } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';
 
 /** How many points have a value. */

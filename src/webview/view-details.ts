@@ -3,7 +3,7 @@ import type { AdviceMessage, DiagnosisReport } from '../core/diagnosis/report';
 import type { ErrorInfo } from '../protocol/messages';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h, table } from './dom';
-import { fmtHead, fmtNum, fmtPercent } from './format';
+import { fmtHead, fmtNum, fmtPercent } from '../core/diagnosis/format';
 
 type Post = (m: PanelToHost) => void;
 

@@ -2,7 +2,7 @@
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h } from './dom';
-import { fmtInterval, fmtNum, verdictSymbol, verdictTitle, verdictTone } from './format';
+import { fmtInterval, fmtNum, verdictSymbol, verdictTitle, verdictTone } from '../core/diagnosis/format';
 
 type Post = (m: PanelToHost) => void;
 

@@ -37,7 +37,7 @@ test('the toy cubic converges (exit 0) and reproduces H⁻¹v = (10/3, 10/3)', a
   const json = join(dir, 'cubic.json');
   const r = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--json', json, '--quiet']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout.split('\n')[0], /^CONVERGES/);
+  assert.match(r.stdout.split('\n')[0], /^✓ Converges/);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(report.schemaVersion, 1);
   // f = Σ x³ at (0.05, 0.05): H = diag(6·0.05) = 0.3·I, so H⁻¹(1, 1) = (1/0.3, 1/0.3).
@@ -49,7 +49,7 @@ test('the seed scenario diverges (exit 3): verdict first, JSON, Markdown and the
   const [json, md, events] = ['r.json', 'r.md', 'e.jsonl'].map((f) => join(dir, f));
   const r = await cli(['diagnose', 'examples/seed-regression.neumann.json', '--json', json, '--markdown', md, '--events', events]);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stdout.split('\n')[0], /^DIVERGES/);
+  assert.match(r.stdout.split('\n')[0], /^✗ Diverges/);
   assert.equal(r.stderr, '', 'no progress bars when stderr is not a TTY');
   const report = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(report.schemaVersion, 1);
@@ -152,7 +152,7 @@ test('a slowly converging series exits 0 but says so', async () => {
   });
   const r = await cli(['diagnose', file, '--quiet']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout.split('\n')[0], /^CONVERGES SLOWLY/);
+  assert.match(r.stdout.split('\n')[0], /^⚠ Converges slowly/);
   assert.match(r.stderr, /converges, but slowly/);
 });
 
@@ -166,5 +166,5 @@ test('a divergent analytic problem exits 3', async () => {
   });
   const r = await cli(['diagnose', file, '--quiet']);
   assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stdout.split('\n')[0], /^DIVERGES: step size α too large/);
+  assert.match(r.stdout.split('\n')[0], /^✗ Diverges: step too large/);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { readExperimentFile, validateExperiment } from '../../src/core/config/load';
-import { fmt } from '../../src/core/diagnosis/format';
+import { fmtNum } from '../../src/core/diagnosis/format';
 import { syntheticSplits } from '../../src/core/data/synthetic';
 import { initParams, type MlpSpec } from '../../src/core/model/mlp';
 import { referenceHessian, referenceObjective } from '../../src/core/reference/mlp64';
@@ -94,7 +94,7 @@ test('seed example: diverges, and the verdict explains it with the measured λ_m
   assert.ok(report.neumann.rho > 1);
   assert.match(report.advice.verdict, /^diverges-/);
   // Both causes hold here; the summary names both with this run's numbers.
-  for (const x of [lambdaMin, lambdaMax]) assert.ok(report.advice.summary.includes(fmt(x)), `${report.advice.summary} should cite ${fmt(x)}`);
+  for (const x of [lambdaMin, lambdaMax]) assert.ok(report.advice.summary.includes(fmtNum(x)), `${report.advice.summary} should cite ${fmtNum(x)}`);
   assert.ok(lambdaMax > 2, `λ_max = ${lambdaMax} > 2/α expected in the motivating scenario`);
   // The observed growth of the last term equals ρ (the top eigen-direction dominates after 10 terms).
   const g = report.neumann.growthRatios.at(-1)!;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
-import { fmtInterval, fmtNum } from '../../src/webview/format';
+import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
 import type { HostToPanel } from '../../src/protocol/webview';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
 import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';

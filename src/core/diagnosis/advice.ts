@@ -9,7 +9,7 @@
  */
 import type { CgStatus } from '../algorithms/cg';
 import { InputError } from '../errors';
-import { fmt, roundSig } from './format';
+import { fmtNum, roundSig } from './format';
 import type { Advice, AdviceMessage, DampingAdvice, ExtremeEstimate, Interval, Verdict } from './report';
 import { contraction, spectralRadius, termsNeeded } from './spectral-radius';
 
@@ -65,8 +65,8 @@ export function diagnose(input: DiagnoseInput): Advice {
   const { alpha, terms, damping: delta, lambdaMin, lambdaMax, tolerance: tol } = input;
   const A = delta === 0 ? 'H' : 'H + δI';
   const rhoName = delta === 0 ? 'ρ(I−αH)' : 'ρ(I−α(H+δI))';
-  const lmin = (x: number) => (delta === 0 ? `λ_min = ${fmt(x)}` : `λ_min + δ = ${fmt(x + delta)}`);
-  const lmax = (x: number) => (delta === 0 ? `λ_max = ${fmt(x)}` : `λ_max + δ = ${fmt(x + delta)}`);
+  const lmin = (x: number) => (delta === 0 ? `λ_min = ${fmtNum(x)}` : `λ_min + δ = ${fmtNum(x + delta)}`);
+  const lmax = (x: number) => (delta === 0 ? `λ_max = ${fmtNum(x)}` : `λ_max + δ = ${fmtNum(x + delta)}`);
   const shifted: Shifted = {
     min: [lambdaMin.interval[0] + delta, lambdaMin.interval[1] + delta],
     max: [lambdaMax.interval[0] + delta, lambdaMax.interval[1] + delta],
@@ -91,31 +91,31 @@ export function diagnose(input: DiagnoseInput): Advice {
 
   const negPhrase = negCurvature
     ? `${lmin(lambdaMin.value)} < 0 (negative curvature)`
-    : `${lmin(lambdaMin.value)} ± ${fmt(lambdaMin.residual)} reaches 0 (singular, or negative curvature)`;
+    : `${lmin(lambdaMin.value)} ± ${fmtNum(lambdaMin.residual)} reaches 0 (singular, or negative curvature)`;
   const stepPhrase = stepTooLarge
-    ? `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)} (step too large)`
-    : `${lmax(lambdaMax.value)} + ${fmt(lambdaMax.residual)} can reach 2/α = ${fmt(2 / alpha)} (step too large)`;
+    ? `${lmax(lambdaMax.value)} > 2/α = ${fmtNum(2 / alpha)} (step too large)`
+    : `${lmax(lambdaMax.value)} + ${fmtNum(lambdaMax.residual)} can reach 2/α = ${fmtNum(2 / alpha)} (step too large)`;
 
   let summary: string;
   if (verdict === 'diverges-negative-curvature') {
-    summary = `Diverges: ${rhoName} = ${fmt(rho)} because ${negPhrase}${stepTooLarge ? `; ${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)} as well` : ''}.`;
+    summary = `Diverges: ${rhoName} = ${fmtNum(rho)} because ${negPhrase}${stepTooLarge ? `; ${lmax(lambdaMax.value)} > 2/α = ${fmtNum(2 / alpha)} as well` : ''}.`;
   } else if (verdict === 'diverges-step-too-large') {
-    summary = `Diverges: ${rhoName} = ${fmt(rho)} because ${stepPhrase}${negCurvature ? `; ${lmin(lambdaMin.value)} < 0 (negative curvature) as well` : ''}.`;
+    summary = `Diverges: ${rhoName} = ${fmtNum(rho)} because ${stepPhrase}${negCurvature ? `; ${lmin(lambdaMin.value)} < 0 (negative curvature) as well` : ''}.`;
   } else if (verdict === 'slow') {
-    summary = `Converges slowly: ${rhoName} = ${fmt(rho)} < 1, but tolerance ${fmt(tol)} needs K = ${kNow} terms and ${terms} are configured.`;
+    summary = `Converges slowly: ${rhoName} = ${fmtNum(rho)} < 1, but tolerance ${fmtNum(tol)} needs K = ${kNow} terms and ${terms} are configured.`;
   } else {
-    summary = `Converges: ${rhoName} = ${fmt(rho)} < 1, so K = ${kNow} terms reach tolerance ${fmt(tol)} (${terms} configured).`;
+    summary = `Converges: ${rhoName} = ${fmtNum(rho)} < 1, so K = ${kNow} terms reach tolerance ${fmtNum(tol)} (${terms} configured).`;
   }
 
   const messages: AdviceMessage[] = [];
   const growth =
     input.observedGrowth != null && Number.isFinite(input.observedGrowth)
-      ? ` The series run shows ‖v_K‖/‖v_{K−1}‖ = ${fmt(input.observedGrowth)}.`
+      ? ` The series run shows ‖v_K‖/‖v_{K−1}‖ = ${fmtNum(input.observedGrowth)}.`
       : '';
   messages.push({
     kind: 'verdict',
     severity: diverges ? 'error' : verdict === 'slow' ? 'warning' : 'info',
-    text: `${summary} ${rhoName} lies in [${fmt(rhoInterval[0])}, ${fmt(rhoInterval[1])}] given the error bars of λ_min and λ_max.${growth}`,
+    text: `${summary} ${rhoName} lies in [${fmtNum(rhoInterval[0])}, ${fmtNum(rhoInterval[1])}] given the error bars of λ_min and λ_max.${growth}`,
     key: diverges ? 'neumann.alpha' : 'neumann.terms',
   });
 
@@ -128,10 +128,10 @@ export function diagnose(input: DiagnoseInput): Advice {
       severity: diverges ? 'error' : 'warning',
       text: negCurvature
         ? `${lmin(lambdaMin.value)} < 0: ${A} is indefinite, so its component along that eigenvector grows by ` +
-          `|1 − α·(${fmt(lambdaMin.value + delta)})| = ${fmt(contraction(alpha, lambdaMin.value, delta))} per term at α = ${fmt(alpha)}, ` +
+          `|1 − α·(${fmtNum(lambdaMin.value + delta)})| = ${fmtNum(contraction(alpha, lambdaMin.value, delta))} per term at α = ${fmtNum(alpha)}, ` +
           `and by more than 1 for every α > 0: no step size makes the series converge.${cgNote}`
-        : `${lmin(lambdaMin.value)} ± ${fmt(lambdaMin.residual)} reaches 0: ${A} may be singular or indefinite, and along that ` +
-          `eigenvector the series shrinks by no factor below 1 (up to ${fmt(cMin)} per term) for any α > 0.${cgNote}`,
+        : `${lmin(lambdaMin.value)} ± ${fmtNum(lambdaMin.residual)} reaches 0: ${A} may be singular or indefinite, and along that ` +
+          `eigenvector the series shrinks by no factor below 1 (up to ${fmtNum(cMin)} per term) for any α > 0.${cgNote}`,
       key: 'neumann.damping',
     });
   }
@@ -140,10 +140,10 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'step-too-large',
       severity: diverges ? 'error' : 'warning',
       text: stepTooLarge
-        ? `${lmax(lambdaMax.value)} > 2/α = ${fmt(2 / alpha)}: the top eigen-direction grows by ` +
-          `|1 − α·${fmt(lambdaMax.value + delta)}| = ${fmt(contraction(alpha, lambdaMax.value, delta))} per term at α = ${fmt(alpha)}.`
-        : `${lmax(lambdaMax.value)} + ${fmt(lambdaMax.residual)} can reach 2/α = ${fmt(2 / alpha)}: within its error bar the top ` +
-          `eigen-direction may grow by up to ${fmt(cMax)} per term at α = ${fmt(alpha)}.`,
+        ? `${lmax(lambdaMax.value)} > 2/α = ${fmtNum(2 / alpha)}: the top eigen-direction grows by ` +
+          `|1 − α·${fmtNum(lambdaMax.value + delta)}| = ${fmtNum(contraction(alpha, lambdaMax.value, delta))} per term at α = ${fmtNum(alpha)}.`
+        : `${lmax(lambdaMax.value)} + ${fmtNum(lambdaMax.residual)} can reach 2/α = ${fmtNum(2 / alpha)}: within its error bar the top ` +
+          `eigen-direction may grow by up to ${fmtNum(cMax)} per term at α = ${fmtNum(alpha)}.`,
       key: 'neumann.alpha',
     });
   }
@@ -152,8 +152,8 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'slow',
       severity: 'warning',
       text:
-        `${rhoName} = ${fmt(rho)}: after the configured ${terms} terms the error is still up to ρ^${terms + 1} = ${fmt(rho ** (terms + 1))} ` +
-        `of ‖H⁻¹b‖; tolerance ${fmt(tol)} needs K = ⌈log(${fmt(tol)})/log(${fmt(rho)})⌉ = ${kNow}.`,
+        `${rhoName} = ${fmtNum(rho)}: after the configured ${terms} terms the error is still up to ρ^${terms + 1} = ${fmtNum(rho ** (terms + 1))} ` +
+        `of ‖H⁻¹b‖; tolerance ${fmtNum(tol)} needs K = ⌈log(${fmtNum(tol)})/log(${fmtNum(rho)})⌉ = ${kNow}.`,
       key: 'neumann.terms',
     });
   }
@@ -180,18 +180,18 @@ export function diagnose(input: DiagnoseInput): Advice {
     const improves = kRec !== null && (kNow === null || kRec < kNow);
     if (improves && aRec !== alpha) {
       const why = useOptimal
-        ? `α* = 2/(λ_max + λ_min${delta ? ' + 2δ' : ''}) = 2/(${fmt(lambdaMax.value)} + ${fmt(lambdaMin.value)}${delta ? ` + ${fmt(2 * delta)}` : ''})`
-        : `1/${upperName} = 1/${fmt(lmaxUpper)}`;
+        ? `α* = 2/(λ_max + λ_min${delta ? ' + 2δ' : ''}) = 2/(${fmtNum(lambdaMax.value)} + ${fmtNum(lambdaMin.value)}${delta ? ` + ${fmtNum(2 * delta)}` : ''})`
+        : `1/${upperName} = 1/${fmtNum(lmaxUpper)}`;
       messages.push({
         kind: 'set-alpha',
         severity: 'info',
         text:
-          `Set α = ${fmt(aRec)} (${why}): ${rhoName} = ${fmt(rhoRec)} and K = ${kRec} terms reach tolerance ${fmt(tol)}` +
-          `${kNow !== null ? ` (${kNow} at α = ${fmt(alpha)})` : ''}. Every α < α_max = 2/${upperName} = ${fmt(alphaMax as number)} converges.`,
+          `Set α = ${fmtNum(aRec)} (${why}): ${rhoName} = ${fmtNum(rhoRec)} and K = ${kRec} terms reach tolerance ${fmtNum(tol)}` +
+          `${kNow !== null ? ` (${kNow} at α = ${fmtNum(alpha)})` : ''}. Every α < α_max = 2/${upperName} = ${fmtNum(alphaMax as number)} converges.`,
         key: 'neumann.alpha',
-        fix: { path: ['neumann', 'alpha'], value: aRec, label: `Set neumann.alpha to ${fmt(aRec)}` },
+        fix: { path: ['neumann', 'alpha'], value: aRec, label: `Set neumann.alpha to ${fmtNum(aRec)}` },
       });
-      if (kRec > terms) messages.push(setTerms(kRec, `at α = ${fmt(aRec)}`));
+      if (kRec > terms) messages.push(setTerms(kRec, `at α = ${fmtNum(aRec)}`));
     }
   } else {
     damping = recommendDamping(input);
@@ -202,28 +202,28 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'set-damping',
       severity: 'info',
       text:
-        `Damp the Hessian: set δ = ${fmt(d.delta)} = −λ_min,lower + ${fmt(input.dampingMargin ?? 0.1)}·${width.label} ` +
-        `= ${fmt(-lambdaMin.interval[0])} + ${fmt((input.dampingMargin ?? 0.1) * width.value)}, so H + δI is positive definite; with ` +
-        `α = ${fmt(d.alpha)} = 1/(λ_max,upper + δ), ρ(I−α(H+δI)) = ${fmt(d.rho)}` +
-        `${d.termsNeeded !== null ? ` and K = ${d.termsNeeded} terms reach tolerance ${fmt(tol)}` : ''}. ` +
+        `Damp the Hessian: set δ = ${fmtNum(d.delta)} = −λ_min,lower + ${fmtNum(input.dampingMargin ?? 0.1)}·${width.label} ` +
+        `= ${fmtNum(-lambdaMin.interval[0])} + ${fmtNum((input.dampingMargin ?? 0.1) * width.value)}, so H + δI is positive definite; with ` +
+        `α = ${fmtNum(d.alpha)} = 1/(λ_max,upper + δ), ρ(I−α(H+δI)) = ${fmtNum(d.rho)}` +
+        `${d.termsNeeded !== null ? ` and K = ${d.termsNeeded} terms reach tolerance ${fmtNum(tol)}` : ''}. ` +
         `The series then approximates (H + δI)⁻¹b, not H⁻¹b: a larger δ converges faster but biases the hypergradient more.`,
       key: 'neumann.damping',
-      fix: { path: ['neumann', 'damping'], value: d.delta, label: `Set neumann.damping to ${fmt(d.delta)}` },
+      fix: { path: ['neumann', 'damping'], value: d.delta, label: `Set neumann.damping to ${fmtNum(d.delta)}` },
     });
     if (d.alpha !== alpha) {
       messages.push({
         kind: 'set-alpha',
         severity: 'info',
-        text: `With δ = ${fmt(d.delta)}, set α = ${fmt(d.alpha)} = 1/(λ_max,upper + δ) = 1/${fmt(lambdaMax.interval[1] + d.delta)}: ρ = ${fmt(d.rho)}.`,
+        text: `With δ = ${fmtNum(d.delta)}, set α = ${fmtNum(d.alpha)} = 1/(λ_max,upper + δ) = 1/${fmtNum(lambdaMax.interval[1] + d.delta)}: ρ = ${fmtNum(d.rho)}.`,
         key: 'neumann.alpha',
-        fix: { path: ['neumann', 'alpha'], value: d.alpha, label: `Set neumann.alpha to ${fmt(d.alpha)}` },
+        fix: { path: ['neumann', 'alpha'], value: d.alpha, label: `Set neumann.alpha to ${fmtNum(d.alpha)}` },
       });
     }
-    if (d.termsNeeded !== null && d.termsNeeded > terms) messages.push(setTerms(d.termsNeeded, `with δ = ${fmt(d.delta)}, α = ${fmt(d.alpha)}`));
+    if (d.termsNeeded !== null && d.termsNeeded > terms) messages.push(setTerms(d.termsNeeded, `with δ = ${fmtNum(d.delta)}, α = ${fmtNum(d.alpha)}`));
   }
 
   if (verdict === 'slow' && !messages.some((m) => m.kind === 'set-terms')) {
-    messages.push(setTerms(kNow as number, `at α = ${fmt(alpha)}`));
+    messages.push(setTerms(kNow as number, `at α = ${fmtNum(alpha)}`));
   }
 
   const useCg = input.cg?.status === 'converged' && (diverges || verdict === 'slow');
@@ -233,7 +233,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       severity: 'info',
       text:
         `Conjugate gradient solved Hx = b in ${input.cg.iterations} iterations (one HVP each), while the ` +
-        `Neumann series ${diverges ? `diverges (${rhoName} = ${fmt(rho)})` : `needs K = ${kNow} terms`}: use CG for H⁻¹b.`,
+        `Neumann series ${diverges ? `diverges (${rhoName} = ${fmtNum(rho)})` : `needs K = ${kNow} terms`}: use CG for H⁻¹b.`,
       key: 'neumann',
     });
   }
@@ -244,7 +244,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       kind: 'not-stationary',
       severity: 'warning',
       text:
-        `‖∇L_T(w)‖ = ${fmt(input.gradNormTrain as number)} > ${fmt(input.stationarityTolerance)} (analysis.stationarityTolerance): ` +
+        `‖∇L_T(w)‖ = ${fmtNum(input.gradNormTrain as number)} > ${fmtNum(input.stationarityTolerance)} (analysis.stationarityTolerance): ` +
         `the implicit-function hypergradient −∇L_Vᵀ H⁻¹ w assumes ∇L_T(w) = 0, so it is unreliable here; train longer.`,
       key: 'training.epochs',
     });
@@ -253,7 +253,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       messages.push({
         kind: 'train-longer',
         severity: 'info',
-        text: `Train longer: ${epochs} epochs instead of ${input.epochs}, then check ‖∇L_T(w)‖ again (now ${fmt(input.gradNormTrain as number)}).`,
+        text: `Train longer: ${epochs} epochs instead of ${input.epochs}, then check ‖∇L_T(w)‖ again (now ${fmtNum(input.gradNormTrain as number)}).`,
         key: 'training.epochs',
         fix: { path: ['training', 'epochs'], value: epochs, label: `Set training.epochs to ${epochs}` },
       });
@@ -278,7 +278,7 @@ export function diagnose(input: DiagnoseInput): Advice {
     return {
       kind: 'set-terms',
       severity: 'info',
-      text: `Set terms = ${k}: the number of terms that reaches tolerance ${fmt(tol)} ${condition} (${terms} configured).`,
+      text: `Set terms = ${k}: the number of terms that reaches tolerance ${fmtNum(tol)} ${condition} (${terms} configured).`,
       key: 'neumann.terms',
       fix: { path: ['neumann', 'terms'], value: k, label: `Set neumann.terms to ${k}` },
     };

@@ -1,15 +1,65 @@
-/** Number formatting for advice texts: 4 significant digits, a real minus sign, no trailing zeros. */
-export function fmt(x: number): string {
+/**
+ * The one way a report's numbers and verdicts are written, shared by the advice texts, the CLI's
+ * text and Markdown, the panel, the HTML export and the status bar, so every surface shows the same
+ * digits (and tests can format a report JSON the same way to compare). Pure.
+ */
+import type { Interval, Verdict } from './report';
+
+/** 4 significant digits, a real minus sign, no trailing zeros; exponent form outside [1e-4, 1e6). */
+export function fmtNum(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '—';
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   if (x === 0) return '0';
   const a = Math.abs(x);
-  const body = a >= 1e-4 && a < 1e6 ? String(Number(a.toPrecision(4))) : a.toExponential(3).replace(/\.?0+e/, 'e');
+  const body = a >= 1e-4 && a < 1e6 ? String(Number(a.toPrecision(digits))) : a.toExponential(digits - 1).replace(/\.?0+e/, 'e');
   return (x < 0 ? '−' : '') + body;
+}
+
+export function fmtInterval(iv: Interval | readonly [number, number] | null | undefined, digits = 4): string {
+  if (!iv) return '—';
+  return `[${fmtNum(iv[0], digits)}, ${fmtNum(iv[1], digits)}]`;
+}
+
+/** Relative error as a percentage with 3 significant digits. */
+export function fmtPercent(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return fmtNum(x);
+  return `${fmtNum(100 * x, 3)} %`;
+}
+
+/** The first entries of a vector as a user would print(v[:5]). */
+export function fmtHead(xs: readonly number[] | null | undefined): string {
+  if (!xs || xs.length === 0) return '—';
+  return `[${xs.map((x) => fmtNum(x)).join(', ')}]`;
 }
 
 /** x rounded to `digits` significant digits, so a proposed config value is the number the text cites. */
 export function roundSig(x: number, digits = 3): number {
   if (x === 0 || !Number.isFinite(x)) return x;
   return Number(x.toPrecision(digits));
+}
+
+export type VerdictTone = 'converges' | 'slow' | 'diverges';
+
+export function verdictTone(v: Verdict): VerdictTone {
+  return v === 'converges' ? 'converges' : v === 'slow' ? 'slow' : 'diverges';
+}
+
+export function isDivergent(v: Verdict): boolean {
+  return verdictTone(v) === 'diverges';
+}
+
+const TITLES: Record<Verdict, string> = {
+  converges: 'Converges',
+  slow: 'Converges slowly (needs more terms than configured)',
+  'diverges-step-too-large': 'Diverges: step too large (α ≥ 2/λ_max)',
+  'diverges-negative-curvature': 'Diverges: negative curvature (λ_min < 0)',
+};
+
+export function verdictTitle(v: Verdict): string {
+  return TITLES[v];
+}
+
+export function verdictSymbol(v: Verdict): string {
+  return v === 'converges' ? '✓' : v === 'slow' ? '⚠' : '✗';
 }

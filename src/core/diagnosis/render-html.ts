@@ -1,10 +1,10 @@
 /**
  * The HTML export: one self-contained file (inline CSS, hand-generated inline SVG charts, no
  * scripts, no external references), readable in any browser and in light or dark mode.
- * Number formatting is the panel's (src/webview/format.ts, pure), so the export and the panel agree.
+ * Number formatting is src/core/diagnosis/format.ts, shared with the panel, so the export and the panel agree.
  */
 import type { DiagnosisReport } from './report';
-import { fmtHead, fmtInterval, fmtNum, fmtPercent, verdictSymbol, verdictTitle, verdictTone } from '../../webview/format';
+import { fmtHead, fmtInterval, fmtNum, fmtPercent, verdictSymbol, verdictTitle, verdictTone } from './format';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

@@ -3,7 +3,7 @@
  * the terminal text: verdict and its cause, what to change, then the evidence.
  */
 import type { DiagnosisReport } from './report';
-import { formatInterval, formatNumber, verdictTitle } from './render-text';
+import { fmtInterval, fmtNum, verdictTitle } from './format';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -20,7 +20,7 @@ function table(header: string[], rows: string[][]): string[] {
   return [row(header), row(header.map(() => '---')), ...rows.map(row)];
 }
 
-const list = (xs: number[]): string => `\`[${xs.map((x) => formatNumber(x)).join(', ')}]\``;
+const list = (xs: number[]): string => `\`[${xs.map((x) => fmtNum(x)).join(', ')}]\``;
 
 export function renderMarkdown(r: DiagnosisReport): string {
   const out: string[] = [];
@@ -30,7 +30,7 @@ export function renderMarkdown(r: DiagnosisReport): string {
   out.push(`# Neumann Lens diagnosis: ${md(r.name)}`, '');
   out.push(`**${verdictTitle(a.verdict)}.** ${md(a.summary)}`, '');
   out.push(
-    `ρ(I − α(H + δI)) = **${formatNumber(n.rho)}** ${formatInterval(n.rhoInterval)} at α = ${formatNumber(n.alpha)}, δ = ${formatNumber(n.damping)}, K = ${n.terms} terms` +
+    `ρ(I − α(H + δI)) = **${fmtNum(n.rho)}** ${fmtInterval(n.rhoInterval)} at α = ${fmtNum(n.alpha)}, δ = ${fmtNum(n.damping)}, K = ${n.terms} terms` +
       (n.nonFiniteAtTerm !== null ? `; the series overflowed at term ${n.nonFiniteAtTerm}.` : '.'),
     '',
   );
@@ -40,15 +40,15 @@ export function renderMarkdown(r: DiagnosisReport): string {
   for (const m of a.messages.filter((m) => m.text !== a.summary)) out.push(`- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (m.fix ? ` *Fix:* ${md(m.fix.label)}.` : ''));
   out.push('');
   const recs: string[][] = [];
-  if (a.alphaMax !== null) recs.push(['Largest safe α (2/λ_max upper bound)', formatNumber(a.alphaMax)]);
-  if (a.alphaSuggested !== null) recs.push(['Suggested α (1/λ_max upper bound)', formatNumber(a.alphaSuggested)]);
-  if (a.alphaOptimal !== null) recs.push(['Optimal α* = 2/(λ_max + λ_min)', `${formatNumber(a.alphaOptimal)} (ρ* = ${formatNumber(a.rhoOptimal)})`]);
-  if (a.termsNeeded !== null) recs.push(['Terms needed', formatNumber(a.termsNeeded)]);
+  if (a.alphaMax !== null) recs.push(['Largest safe α (2/λ_max upper bound)', fmtNum(a.alphaMax)]);
+  if (a.alphaSuggested !== null) recs.push(['Suggested α (1/λ_max upper bound)', fmtNum(a.alphaSuggested)]);
+  if (a.alphaOptimal !== null) recs.push(['Optimal α* = 2/(λ_max + λ_min)', `${fmtNum(a.alphaOptimal)} (ρ* = ${fmtNum(a.rhoOptimal)})`]);
+  if (a.termsNeeded !== null) recs.push(['Terms needed', fmtNum(a.termsNeeded)]);
   if (a.damping) {
     recs.push([
       'Damping δ > −λ_min',
-      `δ = ${formatNumber(a.damping.delta)} at α = ${formatNumber(a.damping.alpha)}: ρ = ${formatNumber(a.damping.rho)}` +
-        (a.damping.termsNeeded !== null ? `, K = ${formatNumber(a.damping.termsNeeded)}` : ''),
+      `δ = ${fmtNum(a.damping.delta)} at α = ${fmtNum(a.damping.alpha)}: ρ = ${fmtNum(a.damping.rho)}` +
+        (a.damping.termsNeeded !== null ? `, K = ${fmtNum(a.damping.termsNeeded)}` : ''),
     ]);
   }
   if (a.useCg) recs.push(['Conjugate gradient', 'converges where the series needs too many terms: use CG']);
@@ -58,27 +58,27 @@ export function renderMarkdown(r: DiagnosisReport): string {
   const spec: string[][] = [
     ['Method', s.method],
     ['Parameters', String(r.params)],
-    ['λ_max', `${formatNumber(s.lambdaMax)} ${formatInterval(s.lambdaMaxInterval)}${s.converged.max ? '' : ' (not converged)'}`],
-    ['λ_min', `${formatNumber(s.lambdaMin)} ${formatInterval(s.lambdaMinInterval)}${s.converged.min ? '' : ' (not converged)'}`],
+    ['λ_max', `${fmtNum(s.lambdaMax)} ${fmtInterval(s.lambdaMaxInterval)}${s.converged.max ? '' : ' (not converged)'}`],
+    ['λ_min', `${fmtNum(s.lambdaMin)} ${fmtInterval(s.lambdaMinInterval)}${s.converged.min ? '' : ' (not converged)'}`],
     ['Hessian-vector products', String(s.hvps)],
   ];
   if (s.negativeCount !== null) spec.push(['Negative eigenvalues', `${s.negativeCount} of ${s.eigenvalues?.length ?? r.params}`]);
-  if (s.conditionNumber !== null) spec.push(['Condition number', formatNumber(s.conditionNumber)]);
-  if (s.trace !== null) spec.push(['Trace (Hutchinson)', `${formatNumber(s.trace)} ± ${formatNumber(s.traceStdErr)}`]);
+  if (s.conditionNumber !== null) spec.push(['Condition number', fmtNum(s.conditionNumber)]);
+  if (s.trace !== null) spec.push(['Trace (Hutchinson)', `${fmtNum(s.trace)} ± ${fmtNum(s.traceStdErr)}`]);
   if (s.lanczos && s.method !== 'lanczos') {
-    spec.push(['Lanczos cross-check', `λ_max ${formatNumber(s.lanczos.lambdaMax.value)}, λ_min ${formatNumber(s.lanczos.lambdaMin.value)} (${s.lanczos.steps} steps)`]);
+    spec.push(['Lanczos cross-check', `λ_max ${fmtNum(s.lanczos.lambdaMax.value)}, λ_min ${fmtNum(s.lanczos.lambdaMin.value)} (${s.lanczos.steps} steps)`]);
   }
   if (s.power) {
-    spec.push(['Power iteration cross-check', `λ_max ${formatNumber(s.power.lambdaMax.value)}, λ_min ${formatNumber(s.power.lambdaMin.value)} (${s.power.hvps} HVPs)`]);
+    spec.push(['Power iteration cross-check', `λ_max ${fmtNum(s.power.lambdaMax.value)}, λ_min ${fmtNum(s.power.lambdaMin.value)} (${s.power.hvps} HVPs)`]);
   }
   out.push(...table(['', 'Value'], spec), '');
 
   out.push('## Neumann series', '', 'x_K = α Σ_{j=0..K} (I − αH)^j b; v_j is the j-th term, heads in PyTorch parameter order.', '');
   const terms = n.termNorms.map((norm, j) => [
     String(j),
-    formatNumber(norm),
-    formatNumber(n.residuals[j]),
-    j > 0 ? formatNumber(n.growthRatios[j - 1]) : '',
+    fmtNum(norm),
+    fmtNum(n.residuals[j]),
+    j > 0 ? fmtNum(n.growthRatios[j - 1]) : '',
     list(n.termHeads[j] ?? []),
   ]);
   out.push(...table(['j', '‖v_j‖', '‖Hx_j − b‖/‖b‖', 'growth', 'v_j[:5]'], terms), '');
@@ -91,9 +91,9 @@ export function renderMarkdown(r: DiagnosisReport): string {
       ...table(
         ['Method', 'Value', 'Relative error'],
         [
-          ['Neumann', formatNumber(h.neumann), formatNumber(h.relErrorNeumann)],
-          [`CG (${h.cgStatus}${h.cgIterations !== null ? `, ${h.cgIterations} iterations` : ''})`, formatNumber(h.cg), formatNumber(h.relErrorCg)],
-          ['Exact', formatNumber(h.exact), ''],
+          ['Neumann', fmtNum(h.neumann), fmtNum(h.relErrorNeumann)],
+          [`CG (${h.cgStatus}${h.cgIterations !== null ? `, ${h.cgIterations} iterations` : ''})`, fmtNum(h.cg), fmtNum(h.relErrorCg)],
+          ['Exact', fmtNum(h.exact), ''],
         ],
       ),
       '',
@@ -103,12 +103,12 @@ export function renderMarkdown(r: DiagnosisReport): string {
   out.push('## Run', '');
   const run: string[][] = [];
   if (r.loss.train !== null || r.loss.validation !== null) {
-    run.push(['Loss (train / validation)', `${formatNumber(r.loss.train)} / ${formatNumber(r.loss.validation)}`]);
-    run.push(['‖∇L‖ (train / validation)', `${formatNumber(r.gradientNorm.train)} / ${formatNumber(r.gradientNorm.validation)}`]);
+    run.push(['Loss (train / validation)', `${fmtNum(r.loss.train)} / ${fmtNum(r.loss.validation)}`]);
+    run.push(['‖∇L‖ (train / validation)', `${fmtNum(r.gradientNorm.train)} / ${fmtNum(r.gradientNorm.validation)}`]);
   }
   if (r.training) run.push(['Training', `${r.training.epochs} epoch(s), ${r.training.steps} steps`]);
   const c = r.hvpSelfCheck;
-  run.push(['HVP self-check', `relative error ${formatNumber(c.relativeError)}, ${c.passed ? 'passed' : 'failed'} (tolerance ${formatNumber(c.tolerance)}, ${c.operator})`]);
+  run.push(['HVP self-check', `relative error ${fmtNum(c.relativeError)}, ${c.passed ? 'passed' : 'failed'} (tolerance ${fmtNum(c.tolerance)}, ${c.operator})`]);
   run.push(['Backend', r.backend]);
   if (r.experimentFile) run.push(['Experiment', `\`${r.experimentFile}\``]);
   run.push(['Created', r.createdAt]);
@@ -118,7 +118,7 @@ export function renderMarkdown(r: DiagnosisReport): string {
     out.push(
       ...table(
         ['Epoch', 'Train loss', 'λ_max', 'λ_min', 'ρ'],
-        r.epochs.map((e) => [String(e.epoch), formatNumber(e.trainLoss), formatNumber(e.lambdaMax), formatNumber(e.lambdaMin), formatNumber(e.rho)]),
+        r.epochs.map((e) => [String(e.epoch), fmtNum(e.trainLoss), fmtNum(e.lambdaMax), fmtNum(e.lambdaMin), fmtNum(e.rho)]),
       ),
       '',
     );
