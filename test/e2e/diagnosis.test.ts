@@ -4,7 +4,7 @@
 // intervals the panel shows, not against the extension's own arithmetic.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { CodeServer } from './harness/code-server';
@@ -20,6 +20,11 @@ const SEED = 'seed-regression.neumann.json';
 function assertRhoConsistent(v: ShownVerdict, alpha: number, delta: number): void {
   const closed = rhoFromIntervals(alpha, delta, v.interval.lambdaMin, v.interval.lambdaMax);
   assert.ok(Math.abs(v.num.rho - closed) <= 2e-3 * Math.max(1, closed), `ρ shown ${v.num.rho} vs closed form ${closed}`);
+}
+
+/** A number as the panel writes it (4 significant digits, U+2212 minus). */
+function fmtShown(x: number): string {
+  return String(Number(x.toPrecision(4))).replace(/^-/, '−');
 }
 
 function verdictFor(rho: number): RegExp {
@@ -124,6 +129,27 @@ describe('e2e: seed example in VS Code (dark theme)', () => {
     assertRhoConsistent(second, alpha, delta);
     assert.match(second.title, verdictFor(second.num.rho));
     assert.notEqual(second.num.rho, first.num.rho, 'a new verdict computed for the edited config');
+  });
+
+  test('Export Report → HTML: a self-contained file in the workspace with the verdict and numbers shown', { skip: gate.skip }, async () => {
+    const shown = await waitForVerdict(wb);
+    const before = new Set(readdirSync(server.workspace));
+    await wb.runCommand(CMD.exportReport);
+    await wb.pickQuickItem('HTML');
+    // The save dialog (VS Code's own in code-server) proposes a name beside the experiment: accept it.
+    const input = wb.page.locator('.quick-input-widget input.input');
+    await eventually('the proposed file name', async () => /\.html$/.test(await input.inputValue()));
+    await wb.page.keyboard.press('Enter');
+    const file = await eventually('the exported file', async () => readdirSync(server.workspace).find((f) => f.endsWith('.html') && !before.has(f)));
+    const html = await eventually('its content', async () => {
+      const t = readFileSync(join(server.workspace, file), 'utf8');
+      return t.includes('</html>') ? t : null;
+    });
+    const text = html.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+    assert.ok(text.includes(shown.summary), `the export states the verdict's cause: "${shown.summary}"`);
+    assert.ok(text.includes(fmtShown(shown.num.rho)), `the export states ρ = ${shown.num.rho}`);
+    assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=["']https?:/i, 'nothing loaded from the network');
+    assert.match(html, /<svg|data:image\/png/, 'the charts are inside the file');
   });
 
   test('reloading the window brings the panel back with its last state; the dark theme is legible', { skip: gate.skip }, async () => {

@@ -113,6 +113,18 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     await wb.screenshot('big-stopped');
   });
 
+  test("the panel's Stop button ends a run too", { skip: gate.skip }, async () => {
+    await wb.openFile('big.neumann.json');
+    await wb.runCommand(CMD.run);
+    await eventually('a running worker and a running panel', async () =>
+      server.workerProcesses().length > 0 && (await shownStatus(wb)) === 'running',
+    );
+    const frame = await wb.findFrame('main#app');
+    await frame.getByRole('button', { name: 'Stop the running session' }).click();
+    await eventually('the panel to say the session stopped', async () => (await shownStatus(wb)) === 'stopped', 30_000);
+    await eventually('no worker process', async () => server.workerProcesses().length === 0, 30_000);
+  });
+
   test('reloading the window during a run ends its worker (deactivate disposes the session)', { skip: gate.skip }, async () => {
     await wb.openFile('big.neumann.json');
     await wb.runCommand(CMD.run);
@@ -170,7 +182,7 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     // Still alive: the status bar says the run failed, and the panel answers another command.
     assert.match(await wb.statusBarText(STATUS_ITEM), /failed/i);
     await wb.runCommand(CMD.showPanel);
-    assert.equal(await shownStatus(wb), 'failed');
+    await eventually('the panel to show the failed run', async () => (await shownStatus(wb)) === 'failed');
   });
 
   test('no worker process remains once the sessions have ended', { skip: gate.skip }, async () => {

@@ -100,15 +100,19 @@ export class Workbench {
     else await this.page.keyboard.press('Enter');
   }
 
-  private async openPalette() {
+  private openPalette() {
+    return this.openQuickInput('F1');
+  }
+
+  /** Presses `key` until the quick input shows: focus may be in a webview, which swallows keys. */
+  private async openQuickInput(key: string) {
     const input = this.page.locator('.quick-input-widget input.input');
     for (let attempt = 0; attempt < 3; attempt++) {
-      await this.page.keyboard.press('F1');
+      await this.page.keyboard.press(key);
       try {
         await input.waitFor({ state: 'visible', timeout: 3000 });
         return input;
       } catch {
-        // Focus may be in a webview, which swallows keys: focus the workbench and retry.
         await this.page.locator('.monaco-workbench .part.statusbar').click({ position: { x: 2, y: 2 } }).catch(() => {});
       }
     }
@@ -125,13 +129,14 @@ export class Workbench {
 
   /** Quick Open (Ctrl+P) a workspace file by name and wait for its editor tab. */
   async openFile(name: string): Promise<void> {
-    await this.page.keyboard.press('Control+P');
-    const input = this.page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // Always into the first group, so that files never open over the panel in the group beside it.
+    await this.runCommand('View: Focus First Editor Group');
+    const input = await this.openQuickInput('Control+P');
     await input.fill(name);
     await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 15_000 });
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    await this.page.locator('.editor-group-container.active .tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15_000 });
+    await this.page.waitForFunction(() => document.activeElement?.classList.contains('inputarea'), null, { timeout: 10_000 });
   }
 
   /** The frame (webviews live two iframes deep) whose document has `selector`. */
