@@ -76,12 +76,16 @@ fi
 
 : >"$log"
 step() { echo "== $*" >>"$log"; }
-fail() {
-  echo "setup-code-server: failed during: $current (log: $log)" >&2
-  tail -n 40 "$log" >&2
-  exit 1
+# On any failure (set -e, also inside the subshells below) say which step failed and show the log's tail.
+current="start"
+on_exit() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    echo "setup-code-server: failed during: $current (exit $rc; log: $log)" >&2
+    tail -n 40 "$log" >&2
+  fi
 }
-trap fail ERR
+trap on_exit EXIT
 quiet() { "$@" >>"$log" 2>&1; }
 npm_quiet() { quiet npm "$@" --no-audit --no-fund --loglevel=error --ignore-scripts; }
 
@@ -127,7 +131,6 @@ pre_gyp=$cache/node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp
 current="smoke check"; step "$current"
 quiet node "$cs/out/node/entry.js" --config "$cache/config.yaml" --version
 
-trap - ERR
 echo "$marker_text" >"$marker"
 link_into_repo
 echo "code-server $VERSION: installed in $((SECONDS - start)) s"
