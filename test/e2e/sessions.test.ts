@@ -125,6 +125,17 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     await eventually('no worker process', async () => server.workerProcesses().length === 0, 30_000);
   });
 
+  test("the progress notification names the run and its Cancel ends it", { skip: gate.skip }, async () => {
+    await wb.openFile('big.neumann.json');
+    await wb.runCommand(CMD.run);
+    await eventually('a running worker', async () => server.workerProcesses().length > 0);
+    const toast = wb.page.locator('.notifications-toasts .notification-toast', { hasText: 'Neumann Lens: big model (to be stopped)' }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    await toast.getByRole('button', { name: 'Cancel' }).click();
+    await eventually('the panel to say the session stopped', async () => (await shownStatus(wb)) === 'stopped', 30_000);
+    await eventually('no worker process', async () => server.workerProcesses().length === 0, 30_000);
+  });
+
   test('reloading the window during a run ends its worker (deactivate disposes the session)', { skip: gate.skip }, async () => {
     await wb.openFile('big.neumann.json');
     await wb.runCommand(CMD.run);
