@@ -96,7 +96,7 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     const kClosed = Math.log(1e-3) / Math.log(v.num.rho);
     assert.ok(v.num.termsNeeded >= kClosed - 0.05 && v.num.termsNeeded < kClosed + 1.05, `K shown ${v.num.termsNeeded} vs ln(tol)/ln ρ = ${kClosed}`);
     assert.match(v.summary, new RegExp(`K = ${v.num.termsNeeded} terms`));
-    assert.match(await wb.statusBarText(STATUS_ITEM), /ρ\s*[\d.]+\s*✓/);
+    await eventually('the status bar to show ρ with ✓', async () => /ρ\s*[\d.]+\s*✓/.test(await wb.statusBarText(STATUS_ITEM)));
   });
 
   test('Stop Session during a long run ends the session and its worker process', { skip: gate.skip }, async () => {
@@ -109,7 +109,7 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     await wb.runCommand(CMD.stop);
     await eventually('the panel to say the session stopped', async () => (await shownStatus(wb)) === 'stopped', 30_000);
     await eventually('no worker process', async () => server.workerProcesses().length === 0, 30_000);
-    assert.match(await wb.statusBarText(STATUS_ITEM), /stopped/i);
+    await eventually('the status bar to say stopped', async () => /stopped/i.test(await wb.statusBarText(STATUS_ITEM)));
     await wb.screenshot('big-stopped');
   });
 
@@ -191,7 +191,7 @@ describe('e2e: sessions in VS Code (light theme)', () => {
     assert.match(ours.message, /no-such-file\.csv/);
     await wb.screenshot('missing-csv');
     // Still alive: the status bar says the run failed, and the panel answers another command.
-    assert.match(await wb.statusBarText(STATUS_ITEM), /failed/i);
+    await eventually('the status bar to say failed', async () => /failed/i.test(await wb.statusBarText(STATUS_ITEM)));
     await wb.runCommand(CMD.showPanel);
     await eventually('the panel to show the failed run', async () => (await shownStatus(wb)) === 'failed');
   });
