@@ -17,7 +17,7 @@ import { seedRegression } from '../src/core/data/synthetic';
 import { initParams, type MlpSpec } from '../src/core/model/mlp';
 import { MlpObjective } from '../src/core/model/mlp-objective';
 import { Rng } from '../src/core/util/rng';
-import { randomClassification } from './random-data';
+import { randomClassification } from './lib/random-data';
 
 interface Case {
   model: string;

@@ -21,7 +21,7 @@ import { ProgressReporter } from '../src/session/progress';
 import { initParams, type MlpSpec } from '../src/core/model/mlp';
 import { MlpObjective } from '../src/core/model/mlp-objective';
 import type { LinearOperator } from '../src/core/operators/linear-operator';
-import { randomClassification } from './random-data';
+import { randomClassification } from './lib/random-data';
 
 export interface SpectrumBenchRow {
   model: string;

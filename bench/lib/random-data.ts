@@ -1,5 +1,5 @@
-import type { Dataset } from '../src/core/data/dataset';
-import { Rng } from '../src/core/util/rng';
+import type { Dataset } from '../../src/core/data/dataset';
+import { Rng } from '../../src/core/util/rng';
 
 /** Gaussian features with uniformly random class labels: the benchmarks' MNIST-sized stand-in. */
 export function randomClassification(rows: number, features: number, classes: number): Dataset {
