@@ -138,7 +138,7 @@ export class CodeServer {
 
   /** Worker processes forked from the installed extension (its dist/worker.js). */
   workerProcesses(): ProcessInfo[] {
-    return this.processes().filter((p) => p.args.includes('worker.js') && !p.args.includes('code-server/lib/vscode'));
+    return this.processes().filter((p) => /[\\/]dist[\\/]worker\.js\b/.test(p.args) && p.args.includes(this.extensionsDir));
   }
 
   /** Ends the whole process group (TERM, then KILL after a grace period) and removes the temp dir. */
