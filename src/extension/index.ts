@@ -46,7 +46,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }
   });
   const saved = sessions.savedState();
-  if (!(saved && model.restore(saved))) updateStatusItem(status, model.current);
+  if (saved && model.restore(saved)) sessions.restoreDiagnostics(model.current);
+  else updateStatusItem(status, model.current);
 
   async function onPanelMessage(msg: Exclude<PanelToHost, { type: 'ready' }>): Promise<void> {
     const state = model.current;

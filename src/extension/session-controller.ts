@@ -149,6 +149,17 @@ export class SessionController implements vscode.Disposable {
     );
   }
 
+  /**
+   * After a window reload the panel comes back from the saved state; the Problems panel must come
+   * back with it, from the same report (or error), relocated against the file's current text.
+   */
+  restoreDiagnostics(state: PanelState): void {
+    const file = state.session?.experimentFile ?? state.report?.experimentFile ?? null;
+    if (!file || state.session?.status === 'running') return;
+    if (state.report) this.diagnostics.setRun(file, reportDiagnostics(state.report, file, this.textOf(file) ?? ''));
+    else if (state.error) this.diagnostics.setRun(file, errorDiagnostics(state.error, file, (f) => this.textOf(f)));
+  }
+
   private finish(id: number, name: string, file: string, result: SessionResult): void {
     this.model.ended(id, result.outcome, result.error);
     void this.context.workspaceState.update(STATE_KEY, encodeState(this.model.current));

@@ -160,6 +160,13 @@ describe('e2e: seed example in VS Code (dark theme)', () => {
     assert.equal(after.num.rho, before.num.rho);
     assert.equal(after.summary, before.summary);
     await wb.screenshot('reloaded-panel-dark');
+    // The Problems panel comes back with the panel: the restored report's diagnostics, at their keys.
+    const text = readFileSync(join(server.workspace, SEED), 'utf8');
+    const alphaLine = text.split('\n').findIndex((l) => /"alpha"\s*:/.test(l)) + 1;
+    await eventually('the diagnostic on neumann.alpha back in Problems after the reload', async () => {
+      const r = await wb.problems();
+      return r.some((p) => p.file === SEED && p.line === alphaLine && p.severity === 'error' && p.source === 'Neumann Lens') ? r : null;
+    }, 30_000);
     assert.deepEqual(wb.pageErrors, [], 'no uncaught errors after the reload');
     assert.deepEqual(wb.webviewErrors, [], 'no CSP refusals or other errors logged by the restored panel');
 
