@@ -83,7 +83,7 @@ export class SessionController implements vscode.Disposable {
     });
     this.live.add(client);
     this.current = { id, client };
-    client.on('ready', ({ pid }) => this.log.info(`[${name}] worker ${pid} started`));
+    client.on('ready', ({ pid, backend }) => this.log.info(`[${name}] worker ${pid} started (TF.js backend: ${backend ?? 'not yet initialised'})`));
     client.on('event', (ev) => {
       if (ev.type === 'log') this.writeLog(name, ev);
       this.model.event(id, ev);

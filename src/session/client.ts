@@ -5,6 +5,7 @@
  * single SessionResult.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { BackendName } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import {
   PROTOCOL_VERSION,
@@ -43,7 +44,7 @@ export interface SessionResult {
 }
 
 export interface SessionClientEvents {
-  ready: { pid: number; protocolVersion: number };
+  ready: { pid: number; protocolVersion: number; backend: BackendName | null };
   event: SessionEvent;
   report: DiagnosisReport;
   error: ErrorInfo;
@@ -96,7 +97,7 @@ export class SessionClient {
     const runAsNode = o.runAsNode ?? Boolean(process.versions.electron);
     const env: NodeJS.ProcessEnv = { ...process.env, ...o.env, [PARENT_PID_ENV]: String(process.pid) };
     if (runAsNode) env.ELECTRON_RUN_AS_NODE = '1';
-    const child = fork(o.workerPath, [], {
+    const child = fork(o.workerPath, ['--backend', options.backend], {
       execPath: o.execPath ?? process.execPath,
       execArgv: o.maxMemoryMb ? [`--max-old-space-size=${Math.round(o.maxMemoryMb)}`] : [],
       cwd: o.cwd,
@@ -171,7 +172,7 @@ export class SessionClient {
           this.kill();
           return;
         }
-        this.emit('ready', { pid: msg.pid, protocolVersion: msg.protocolVersion });
+        this.emit('ready', { pid: msg.pid, protocolVersion: msg.protocolVersion, backend: msg.backend });
         if (this.cancelRequested) this.sendToWorker({ type: 'cancel' });
         else this.sendToWorker(start);
         return;

@@ -6,6 +6,7 @@ import { OutOfMemoryError, outOfMemoryMessage } from './faults';
 import { startHeapWatch } from './heap-watch';
 import { parentPidFromEnv, startOrphanGuard } from './orphan-guard';
 import { WorkerLoop, type WorkerDeps, type WorkerPort } from './worker-loop';
+import type { BackendChoice } from '../core/config/experiment';
 import type { SessionOutcome, WorkerToHost } from '../protocol/messages';
 
 export function startWorker(deps: WorkerDeps): void {
@@ -51,6 +52,21 @@ export function startWorker(deps: WorkerDeps): void {
   process.on('message', (m) => loop.receive(m));
   process.on('uncaughtException', (err) => loop.fail(err));
   process.on('unhandledRejection', (err) => loop.fail(err));
-  loop.announce();
+  // Initialise the backend chosen at fork time before `ready`; a failure is not fatal here: the
+  // session's own initBackend reports it as an error on `start`.
+  const choice = backendFromArgv(process.argv);
+  deps.initBackend(choice).then(
+    (backend) => loop.announce(backend),
+    () => loop.announce(null),
+  );
+}
+
+const CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** `--backend NAME` as SessionClient passes it; anything else means auto. */
+export function backendFromArgv(argv: readonly string[]): BackendChoice {
+  const i = argv.indexOf('--backend');
+  const v = i >= 0 ? argv[i + 1] : undefined;
+  return CHOICES.find((c) => c === v) ?? 'auto';
 }
 

@@ -4,7 +4,7 @@
  * an AbortController wired to `cancel` → forward its events (coalesced) → `report` → `exit`.
  * Every inbound message is validated; a malformed one is logged and ignored.
  */
-import type { Experiment } from '../core/config/experiment';
+import type { BackendChoice, BackendName, Experiment } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { EventCoalescer } from '../protocol/coalesce';
 import { PROTOCOL_VERSION, type HostToWorker, type SessionEvent, type SessionOutcome, type StartOptions, type WorkerToHost } from '../protocol/messages';
@@ -12,6 +12,8 @@ import { checkHostToWorker } from '../protocol/validate';
 import { errorToInfo, isCancelled } from './faults';
 
 export interface WorkerDeps {
+  /** Makes the backend chosen at fork time active before `ready`, so `ready` can name it. */
+  initBackend(choice: BackendChoice): Promise<BackendName>;
   validateExperiment(raw: unknown, file: string | null): Experiment;
   runSession(
     experiment: Experiment,
@@ -35,8 +37,9 @@ export class WorkerLoop {
     private readonly deps: WorkerDeps,
   ) {}
 
-  announce(): void {
-    this.port.send({ type: 'ready', protocolVersion: PROTOCOL_VERSION, backend: null, pid: process.pid });
+  /** `backend`: the TF.js backend initialised at startup (null when it could not be; the session reports why). */
+  announce(backend: BackendName | null): void {
+    this.port.send({ type: 'ready', protocolVersion: PROTOCOL_VERSION, backend, pid: process.pid });
   }
 
   receive(raw: unknown): void {

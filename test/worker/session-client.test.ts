@@ -14,15 +14,16 @@ import { CLI, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, write
 
 before(ensureBuilt);
 
-async function runClient(config: unknown, configPath: string | null): Promise<{ result: SessionResult; events: SessionEvent[]; pid: number }> {
+async function runClient(config: unknown, configPath: string | null): Promise<{ result: SessionResult; events: SessionEvent[]; pid: number; readyBackend: string | null }> {
   const client = new SessionClient({ workerPath: WORKER });
   const events: SessionEvent[] = [];
   let pid = -1;
-  client.on('ready', (r) => (pid = r.pid));
+  let readyBackend: string | null = null;
+  client.on('ready', (r) => ((pid = r.pid), (readyBackend = r.backend)));
   client.on('event', (e) => events.push(e));
   const result = await client.start(config, configPath, { backend: 'cpu' });
   await client.dispose();
-  return { result, events, pid };
+  return { result, events, pid, readyBackend };
 }
 
 function cliReport(configPath: string, dir: string): unknown {
@@ -36,8 +37,10 @@ test('start → the full event stream → a report equal to what the CLI produce
   const dir = tempDir();
   const config = tinyMlp();
   const path = writeJson(dir, 'tiny.neumann.json', config);
-  const { result, events, pid } = await runClient(config, path);
+  const { result, events, pid, readyBackend } = await runClient(config, path);
   assert.equal(result.outcome, 'completed', JSON.stringify(result.error));
+  assert.equal(readyBackend, 'cpu', '`ready` names the backend chosen at fork time');
+  assert.equal(result.report?.backend, 'cpu');
   assert.ok(result.report && isDiagnosisReport(result.report));
   assert.equal(result.exitCode, 0);
   assert.ok(await waitGone(pid, 2000), 'the worker exits after its session');
