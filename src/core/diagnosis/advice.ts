@@ -253,7 +253,10 @@ export function diagnose(input: DiagnoseInput): Advice {
       messages.push({
         kind: 'train-longer',
         severity: 'info',
-        text: `Train longer: ${epochs} epochs instead of ${input.epochs}, then check ‖∇L_T(w)‖ again (now ${fmtNum(input.gradNormTrain as number)}).`,
+        text:
+          input.epochs === 0
+            ? `Train from the given weights (training.epochs is 0, so they are analysed as they are): ${epochs} epochs, then check ‖∇L_T(w)‖ again (now ${fmtNum(input.gradNormTrain as number)}).`
+            : `Train longer: ${epochs} epochs instead of ${input.epochs}, then check ‖∇L_T(w)‖ again (now ${fmtNum(input.gradNormTrain as number)}).`,
         key: 'training.epochs',
         fix: { path: ['training', 'epochs'], value: epochs, label: `Set training.epochs to ${epochs}` },
       });
