@@ -24,6 +24,7 @@ import { head } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import type { AnalysisTarget } from './prepare';
 import type { ProgressReporter } from './progress';
+import { allowanceFor, widen } from './rounding';
 
 export interface AnalysisResult {
   hvpSelfCheck: HvpSelfCheck;
@@ -201,17 +202,16 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
 
   const hvps = op.matvecCount - start;
   const lanczosBlock = { lambdaMax: lanczosRun.lambdaMax, lambdaMin: lanczosRun.lambdaMin, steps: lanczosRun.steps, hvps: lanczosRun.hvps };
-  const scale = exact
-    ? Math.max(Math.abs(exact.values[0]), Math.abs(exact.values[n - 1]))
-    : Math.max(Math.abs(lanczosRun.lambdaMin.interval[0]), Math.abs(lanczosRun.lambdaMax.interval[1]));
-  // Intervals bound eigenvalues of the computed operator; Weyl's theorem moves them to H's by ‖H̃ − H‖₂.
-  // For the exact path the assembled matrix's asymmetry is a measured part of that distance.
-  const allowance = Math.max(target.relativeRounding, exact?.asymmetry ?? 0) * scale;
+  // For the exact path the assembled matrix's asymmetry is a measured part of ‖H̃ − H‖.
+  const allowance = exact
+    ? allowanceFor(Math.max(target.relativeRounding, exact.asymmetry), exact.values[0], exact.values[n - 1])
+    : allowanceFor(target.relativeRounding, lanczosRun.lambdaMin.interval[0], lanczosRun.lambdaMax.interval[1]);
 
   let chosen: MeasuredSpectrum['chosen'];
   let exactPart: Pick<SpectrumReport, 'eigenvalues' | 'negativeCount' | 'conditionNumber'>;
   if (exact) {
-    const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : Math.max(allowance, 1e-6 * scale));
+    // Eigenvalues within the allowance of 0 are rounding noise, not negative curvature.
+    const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : allowance);
     chosen = { lambdaMax: estimate(summary.lambdaMax, allowance, true), lambdaMin: estimate(summary.lambdaMin, allowance, true) };
     exactPart = {
       eigenvalues: Array.from(exact.values),
@@ -245,9 +245,6 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
   };
 }
 
-function widen(e: ExtremeEstimate, by: number): ExtremeEstimate {
-  return { ...e, interval: [e.interval[0] - by, e.interval[1] + by] };
-}
 
 function pick(e: ExtremeEstimate): { value: number; interval: [number, number] } {
   return { value: e.value, interval: e.interval };

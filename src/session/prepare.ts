@@ -18,6 +18,7 @@ import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import type { ProgressReporter } from './progress';
+import { allowanceFor, FLOAT32_UNIT_ROUNDOFF, FLOAT64_UNIT_ROUNDOFF, gamma, widen } from './rounding';
 
 export interface AnalysisTarget {
   /** L_T, whose Hessian is analysed. */
@@ -69,7 +70,7 @@ function prepareProblem(exp: ProblemExperiment): AnalysisTarget {
     epochs: null,
     closedFormHessian: problem.hessian,
     operatorKind: 'analytic',
-    relativeRounding: gamma(n, Number.EPSILON / 2),
+    relativeRounding: gamma(n, FLOAT64_UNIT_ROUNDOFF),
     dispose: () => problem.objective.dispose(),
   };
 }
@@ -83,6 +84,8 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
     validation = MlpObjective.validation(spec, valData);
     const w0 = exp.model.stateDict ? readStateDictFile(exp.model.stateDict, spec.layers) : initParams(spec.layers, subSeed(exp.seed, 'init'));
     const val = validation;
+    // The longest float32 sums in an HVP run over the rows (the weight gradients) or a layer's width.
+    const relativeRounding = gamma(trainData.rows + Math.max(...spec.layers), FLOAT32_UNIT_ROUNDOFF);
 
     ctx.progress.enter('train');
     const epochs: EpochSpectrum[] = [];
@@ -99,7 +102,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
           ctx.emit({ type: 'epoch', epoch, trainLoss, validationLoss });
           return;
         }
-        const tracked = await epochSpectrum(objective, w, exp, epoch, trainLoss, ctx.signal);
+        const tracked = await epochSpectrum(objective, w, exp, epoch, trainLoss, relativeRounding, ctx.signal);
         epochs.push(tracked);
         ctx.emit({ type: 'epoch', epoch, trainLoss, validationLoss, lambdaMax: tracked.lambdaMax, lambdaMin: tracked.lambdaMin, rho: tracked.rho });
       },
@@ -119,8 +122,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
       epochs: exp.analysis.trackEpochs ? epochs : null,
       closedFormHessian: null,
       operatorKind: 'r-operator',
-      // The longest float32 sums in an HVP run over the rows (the weight gradients) or a layer's width.
-      relativeRounding: gamma(trainData.rows + Math.max(...spec.layers), FLOAT32_UNIT_ROUNDOFF),
+      relativeRounding,
       dispose: () => {
         objective.dispose();
         val.dispose();
@@ -133,24 +135,13 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
   }
 }
 
-const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
-
-/**
- * γ_N = N·u/(1 − N·u), the classical bound on the relative error of an N-term recursive sum in
- * precision u (Higham, Accuracy and Stability of Numerical Algorithms, §3.1). Measured on the report's
- * PyTorch model (1000 rows): eigenvalue errors of 5e-8 (cpu) and 9e-6 (wasm) relative, against γ = 6e-5.
- */
-function gamma(n: number, u: number): number {
-  const nu = n * u;
-  return nu < 0.5 ? nu / (1 - nu) : 1;
-}
-
 /** A few Lanczos steps at the end of an epoch: enough to see λ drift, not a converged spectrum. */
-async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpExperiment, epoch: number, trainLoss: number, signal?: AbortSignal): Promise<EpochSpectrum> {
+async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpExperiment, epoch: number, trainLoss: number, relativeRounding: number, signal?: AbortSignal): Promise<EpochSpectrum> {
   const op = objective.hessianAt(w);
   try {
     const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: subSeed(exp.seed, 'epochSpectrum') + epoch, signal });
-    const { rho } = spectralRadius(exp.neumann.alpha, r.lambdaMin.interval, r.lambdaMax.interval, exp.neumann.damping);
+    const by = allowanceFor(relativeRounding, r.lambdaMin.interval[0], r.lambdaMax.interval[1]);
+    const { rho } = spectralRadius(exp.neumann.alpha, widen(r.lambdaMin, by).interval, widen(r.lambdaMax, by).interval, exp.neumann.damping);
     return { epoch, trainLoss, lambdaMax: r.lambdaMax.value, lambdaMin: r.lambdaMin.value, rho };
   } finally {
     op.dispose();

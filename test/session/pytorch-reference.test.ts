@@ -44,6 +44,7 @@ for (const backend of ['cpu', 'wasm'] as BackendName[]) {
     assert.ok(inside(torchRef.lambdaMax, report.spectrum.lambdaMaxInterval), `λ_max ${torchRef.lambdaMax} ∉ ${report.spectrum.lambdaMaxInterval}`);
     assert.ok(inside(torchRef.lambdaMin, report.spectrum.lambdaMinInterval), `λ_min ${torchRef.lambdaMin} ∉ ${report.spectrum.lambdaMinInterval}`);
     assert.ok(report.spectrum.roundingAllowance! < 1e-3 * scale, 'the allowance stays small');
+    assert.equal(report.spectrum.negativeCount, torchRef.eigenvalues.filter((l) => l < 0).length, 'negative eigenvalues counted as PyTorch has them');
 
     // The report's answer: λ_min ≈ −1.75, λ_max ≈ 2.12, ρ = 1 − λ_min ≈ 2.75, negative curvature sets it.
     assert.equal(report.advice.verdict, 'diverges-negative-curvature');
