@@ -10,6 +10,7 @@ export interface DiagnoseArgs {
   json?: string;
   markdown?: string;
   events?: string;
+  saveWeights?: string;
   backend: BackendChoice;
   quiet: boolean;
 }
@@ -31,6 +32,8 @@ Options:
   --json <file>        write the report as JSON (schemaVersion 1)
   --markdown <file>    write the report as a Markdown document
   --events <file>      write every session event as JSON lines
+  --save-weights <file>  write the analysed (trained) weights as a PyTorch state_dict JSON
+                       (load in PyTorch: model.load_state_dict({k: torch.tensor(v) for k, v in json.load(f).items()}))
   --backend <name>     auto | tensorflow | wasm | cpu (default auto)
   --quiet              no progress bars or warnings on stderr
   --help, -h           show this help
@@ -40,7 +43,7 @@ Exit codes: 0 the series converges (also when slowly), 3 it diverges, 2 bad inpu
 `;
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-const VALUE_FLAGS = ['--json', '--markdown', '--events', '--backend'] as const;
+const VALUE_FLAGS = ['--json', '--markdown', '--events', '--save-weights', '--backend'] as const;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.includes('--help') || argv.includes('-h')) return { command: 'help' };
@@ -75,6 +78,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     json: values['--json'],
     markdown: values['--markdown'],
     events: values['--events'],
+    saveWeights: values['--save-weights'],
     backend,
     quiet,
   };

@@ -9,6 +9,7 @@ import { bareMessage, parseExperimentText } from '../core/config/load';
 import { locateJsonPath } from '../core/config/json-location';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { renderMarkdown } from '../core/diagnosis/render-markdown';
+import { exportStateDict } from '../core/model/state-dict';
 import { isDivergent } from '../core/diagnosis/format';
 import { renderText } from '../core/diagnosis/render-text';
 import { InputError, formatLocation } from '../core/errors';
@@ -20,7 +21,7 @@ import { ProgressBars } from './progress';
 export type SessionRunner = (
   experiment: Experiment,
   options: { backend: BackendChoice; exactMaxParams?: number },
-  hooks: { onEvent: (e: SessionEvent) => void; signal?: AbortSignal },
+  hooks: { onEvent: (e: SessionEvent) => void; signal?: AbortSignal; onWeights?: (w: Float64Array) => void },
 ) => Promise<DiagnosisReport>;
 
 export interface CliIo {
@@ -74,10 +75,17 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
         io.stderr.write(`${e.level}: ${e.text}\n`);
       }
     };
-    const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt });
+    if (args.saveWeights && experiment.kind !== 'mlp') {
+      throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', path: 'problem' });
+    }
+    let weights: Float64Array | null = null;
+    const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt, onWeights: (w) => (weights = w) });
     bars?.clear();
     if (args.json) writeOutput(args.json, JSON.stringify(report, null, 2) + '\n');
     if (args.markdown) writeOutput(args.markdown, renderMarkdown(report));
+    if (args.saveWeights && weights && experiment.kind === 'mlp') {
+      writeOutput(args.saveWeights, JSON.stringify(exportStateDict(weights, experiment.model.layers)) + '\n');
+    }
     io.stdout.write(renderText(report));
     if (report.advice.verdict === 'slow') {
       io.stderr.write(`note: the series converges, but slowly (exit code 0): see the recommendations.\n`);

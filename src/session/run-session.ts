@@ -16,6 +16,8 @@ import { ProgressReporter } from './progress';
 export interface SessionHooks {
   onEvent: (e: SessionEvent) => void;
   signal?: AbortSignal;
+  /** The analysed parameters (MLP experiments, PyTorch order), e.g. to save them as a state_dict. */
+  onWeights?: (w: Float64Array) => void;
 }
 
 export interface SessionOptions {
@@ -36,6 +38,7 @@ export async function runSession(experiment: Experiment, options: SessionOptions
   const tLoad = performance.now();
   const target = await prepareTarget(experiment, { emit, progress, signal: hooks.signal });
   try {
+    if (target.hypergradientWeights) hooks.onWeights?.(Float64Array.from(target.w));
     const prepareMs = performance.now() - tLoad;
     const result = await analyse(experiment, target, {
       emit,

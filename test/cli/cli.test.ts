@@ -168,3 +168,29 @@ test('a divergent analytic problem exits 3', async () => {
   assert.equal(r.code, 3, r.stderr);
   assert.match(r.stdout.split('\n')[0], /^✗ Diverges: step too large/);
 });
+
+test('--save-weights writes the trained weights as a PyTorch state_dict; analysing them as given (epochs 0) gives the same spectrum', async () => {
+  const dir = tempDir();
+  const trained = writeJson(dir, 'trained.neumann.json', tinyMlp());
+  const weights = join(dir, 'weights.json');
+  const first = join(dir, 'first.json');
+  const r1 = await cli(['diagnose', trained, '--save-weights', weights, '--json', first, '--backend', 'cpu', '--quiet']);
+  assert.ok(r1.code === 0 || r1.code === 3, r1.stderr);
+  const dict = JSON.parse(readFileSync(weights, 'utf8')) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(dict), ['0.weight', '0.bias', '2.weight', '2.bias'], 'nn.Sequential(Linear, act, Linear) keys');
+  assert.deepEqual([(dict['0.weight'] as number[][]).length, (dict['0.weight'] as number[][])[0].length], [4, 1], 'weight [out, in]');
+
+  const given = writeJson(dir, 'given.neumann.json', tinyMlp({ model: { layers: [1, 4, 1], activation: 'tanh', init: { stateDict: 'weights.json' } }, training: { epochs: 0, batchSize: 32, learningRate: 0.05 } }));
+  const second = join(dir, 'second.json');
+  const r2 = await cli(['diagnose', given, '--json', second, '--backend', 'cpu', '--quiet']);
+  assert.ok(r2.code === 0 || r2.code === 3, r2.stderr);
+  const a = JSON.parse(readFileSync(first, 'utf8'));
+  const b = JSON.parse(readFileSync(second, 'utf8'));
+  assert.equal(b.loss.train, a.loss.train);
+  assert.deepEqual(b.spectrum.eigenvalues, a.spectrum.eigenvalues);
+  assert.deepEqual(b.neumann.termNorms, a.neumann.termNorms);
+
+  const problem = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--save-weights', join(dir, 'x.json'), '--quiet']);
+  assert.equal(problem.code, 2);
+  assert.match(problem.stderr, /--save-weights needs an MLP experiment/);
+});
