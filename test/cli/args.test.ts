@@ -5,12 +5,13 @@ import { describeInputError } from '../../src/cli/run-cli';
 import { InputError } from '../../src/core/errors';
 
 test('diagnose with every option, in both --flag value and --flag=value forms', () => {
-  assert.deepEqual(parseArgs(['diagnose', 'x.json', '--json', 'r.json', '--markdown=r.md', '--events', 'e.jsonl', '--backend=wasm', '--quiet']), {
+  assert.deepEqual(parseArgs(['diagnose', 'x.json', '--json', 'r.json', '--markdown=r.md', '--events', 'e.jsonl', '--save-weights=w.json', '--backend=wasm', '--quiet']), {
     command: 'diagnose',
     experiment: 'x.json',
     json: 'r.json',
     markdown: 'r.md',
     events: 'e.jsonl',
+    saveWeights: 'w.json',
     backend: 'wasm',
     quiet: true,
   });
@@ -20,6 +21,7 @@ test('diagnose with every option, in both --flag value and --flag=value forms', 
     json: undefined,
     markdown: undefined,
     events: undefined,
+    saveWeights: undefined,
     backend: 'auto',
     quiet: false,
   });
