@@ -39,7 +39,8 @@ Options:
   --help, -h           show this help
   --version, -v        show the version
 
-Exit codes: 0 the series converges (also when slowly), 3 it diverges, 2 bad input, 1 internal error.
+Exit codes: 0 the series converges (also when slowly), 3 it diverges, 4 inconclusive (this run's
+bounds cannot decide; see the advice), 2 bad input, 1 internal error.
 `;
 
 const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];

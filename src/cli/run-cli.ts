@@ -1,6 +1,6 @@
 /**
  * `neumann-lens diagnose`: the CLI is a thin consumer of the same session runner the worker uses
- * (in-process here). Exit codes: 0 converges (also 'slow'), 3 diverges, 2 bad input, 1 internal.
+ * (in-process here). Exit codes: 0 converges (also 'slow'), 3 diverges, 4 inconclusive, 2 bad input, 1 internal.
  */
 import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import { resolve } from 'node:path';
@@ -32,7 +32,7 @@ export interface CliIo {
   interrupt?: AbortSignal;
 }
 
-export const EXIT = { converges: 0, internal: 1, input: 2, diverges: 3, interrupted: 130 } as const;
+export const EXIT = { converges: 0, internal: 1, input: 2, diverges: 3, inconclusive: 4, interrupted: 130 } as const;
 
 export async function runCli(argv: readonly string[], io: CliIo, runSession: SessionRunner): Promise<number> {
   let args;
@@ -90,6 +90,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     if (report.advice.verdict === 'slow') {
       io.stderr.write(`note: the series converges, but slowly (exit code 0): see the recommendations.\n`);
     }
+    if (report.advice.verdict === 'inconclusive') return EXIT.inconclusive;
     return isDivergent(report.advice.verdict) ? EXIT.diverges : EXIT.converges;
   } catch (e) {
     bars?.clear();

@@ -3,9 +3,8 @@
  * spinning icon), or the last verdict as `ρ 2.75 ✗` / `ρ 0.62 ✓` (ρ with the panel's 4 significant
  * digits, so both show the same number). Pure.
  */
-import type { Verdict } from '../core/diagnosis/report';
 import type { PanelState } from '../protocol/webview';
-import { fmtNum } from '../core/diagnosis/format';
+import { fmtNum, verdictSymbol } from '../core/diagnosis/format';
 
 export interface StatusView {
   text: string;
@@ -13,13 +12,6 @@ export interface StatusView {
   /** 'error' | 'warning' → the item gets that theme background. */
   tone: 'normal' | 'warning' | 'error';
 }
-
-const VERDICT_MARK: Record<Verdict, string> = {
-  converges: '✓',
-  slow: '⚠',
-  'diverges-step-too-large': '✗',
-  'diverges-negative-curvature': '✗',
-};
 
 export function statusView(state: PanelState): StatusView {
   const s = state.session;
@@ -35,9 +27,9 @@ export function statusView(state: PanelState): StatusView {
   if (r && (!s || s.status === 'completed')) {
     const v = r.neumann.verdict;
     return {
-      text: `$(pulse) ρ ${fmtNum(r.neumann.rho)} ${VERDICT_MARK[v]}`,
+      text: `$(pulse) ρ ${fmtNum(r.neumann.rho)} ${verdictSymbol(v)}`,
       tooltip: `Neumann Lens — ${r.name}: ${r.advice.summary}`,
-      tone: v === 'converges' ? 'normal' : v === 'slow' ? 'warning' : 'error',
+      tone: v === 'converges' ? 'normal' : v === 'slow' || v === 'inconclusive' ? 'warning' : 'error',
     };
   }
   if (s?.status === 'failed') {

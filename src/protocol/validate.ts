@@ -78,7 +78,7 @@ function tagged(variants: Record<string, Check>): Check {
 const phase = oneOf('load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'report');
 const estimateAt = obj({ value: num, interval });
 const backendName = oneOf('tensorflow', 'wasm', 'cpu');
-const verdict = oneOf('converges', 'slow', 'diverges-step-too-large', 'diverges-negative-curvature');
+const verdict = oneOf('converges', 'slow', 'diverges-step-too-large', 'diverges-negative-curvature', 'inconclusive');
 const outcome = oneOf('completed', 'cancelled', 'failed');
 
 const sessionEventVariants: Record<string, Check> = {

@@ -3,7 +3,7 @@ import type { AdviceMessage, DiagnosisReport } from '../core/diagnosis/report';
 import type { ErrorInfo } from '../protocol/messages';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h, table } from './dom';
-import { fmtHead, fmtNum, fmtPercent } from '../core/diagnosis/format';
+import { fmtHead, fmtNum, fmtPercent, shownRows } from '../core/diagnosis/format';
 
 type Post = (m: PanelToHost) => void;
 
@@ -76,11 +76,9 @@ export function termRows(state: PanelState): TermRow[] {
 /** Long series would bury the page: show the first and last rows and say how many are hidden. */
 export function renderTerms(rows: TermRow[], keepEachEnd = 40): HTMLElement {
   const fmtRow = (r: TermRow) => [String(r.term), fmtNum(r.norm), r.growth === null ? '—' : fmtNum(r.growth), fmtNum(r.residual), h('code', { text: fmtHead(r.head) })];
-  let body: (string | Node)[][] = rows.map(fmtRow);
-  if (rows.length > 2 * keepEachEnd) {
-    const hidden = rows.length - 2 * keepEachEnd;
-    body = [...rows.slice(0, keepEachEnd).map(fmtRow), ['…', `${hidden} terms not shown`, '', '', ''], ...rows.slice(-keepEachEnd).map(fmtRow)];
-  }
+  const body: (string | Node)[][] = shownRows(rows.length, keepEachEnd).map((i) =>
+    i === null ? ['…', `${rows.length - 2 * keepEachEnd} terms not shown`, '', '', ''] : fmtRow(rows[i]),
+  );
   const t = table('Neumann terms: v_j = (I − αH)^j b', ['j', '‖v_j‖', 'growth ‖v_j‖/‖v_{j−1}‖', 'residual ‖Hx_j − b‖/‖b‖', 'v_j[:5]'], body);
   t.id = 'terms-table';
   return h('div', { class: 'table-scroll', attrs: { tabindex: '0', 'aria-label': 'Neumann terms table (scrollable)' } }, t);

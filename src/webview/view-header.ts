@@ -87,7 +87,7 @@ export function renderVerdict(report: DiagnosisReport): HTMLElement {
   item('alpha', 'α', fmtNum(n.alpha));
   item('twoOverAlpha', '2/α', n.alpha > 0 ? fmtNum(2 / n.alpha) : '—');
   if (n.damping > 0) item('damping', 'δ (damping)', fmtNum(n.damping));
-  item('rho', n.damping > 0 ? 'ρ(I−α(H+δI))' : 'ρ(I−αH)', fmtNum(n.rho), fmtInterval(n.rhoInterval), n.rho >= 1 ? 'bad' : n.verdict === 'slow' ? 'warn' : 'good');
+  item('rho', n.damping > 0 ? 'ρ(I−α(H+δI))' : 'ρ(I−αH)', fmtNum(n.rho), fmtInterval(n.rhoInterval), n.verdict === 'slow' || n.verdict === 'inconclusive' ? 'warn' : n.rho >= 1 ? 'bad' : 'good');
   item('terms', 'K (terms)', String(n.terms));
   if (advice.termsNeeded !== null) item('termsNeeded', 'terms needed', String(advice.termsNeeded));
   if (n.nonFiniteAtTerm !== null) item('nonFinite', 'non-finite at term', String(n.nonFiniteAtTerm), undefined, 'bad');

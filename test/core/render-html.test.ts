@@ -62,3 +62,12 @@ test('user text is escaped and non-finite numbers never reach SVG coordinates', 
   }
   assert.match(html, /∞/);
 });
+
+test('a 100 000-term series (the schema maximum) exports without overflowing the stack', () => {
+  const r = sampleReport();
+  const K = 100000;
+  const norms = Array.from({ length: K + 1 }, (_, j) => 0.99999 ** j);
+  const report = { ...r, neumann: { ...r.neumann, terms: K, rho: 0.99999, termNorms: norms, residuals: norms, growthRatios: norms.slice(1).map(() => 0.99999) } };
+  const html = renderHtml(report);
+  assert.match(html, /<svg/);
+});

@@ -129,3 +129,27 @@ test('cancelling during training ends with CancelledError and releases every ten
   assert.ok(!events.some((e) => e.type === 'phase' && e.phase === 'spectrum'), 'no analysis after cancel');
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('Lanczos stopped before converging: never "converges" on bounds it does not have (true ρ = 1.1 here)', async () => {
+  const n = 200;
+  const matrix = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 0.1 + (2.0 * i) / (n - 1) : 0)));
+  const exp = validateExperiment(
+    {
+      name: 'diag(0.1 … 2.1), two Lanczos steps',
+      problem: { kind: 'quadratic', matrix, vector: new Array(n).fill(1) },
+      neumann: { alpha: 1, terms: 10 },
+      analysis: { exactMaxParams: 0, maxLanczosSteps: 2, powerIteration: false },
+    },
+    null,
+  );
+  const report = await runSession(exp, { backend: 'cpu' }, { onEvent: () => {} });
+  assert.equal(report.spectrum.method, 'lanczos');
+  assert.equal(report.spectrum.converged.max, false);
+  assert.equal(report.advice.verdict, 'inconclusive');
+  assert.ok(report.advice.messages.some((m) => m.fix?.path.join('.') === 'analysis.maxLanczosSteps'));
+  // With enough steps the same problem is decided, and correctly: ρ = |1 − 2.1| = 1.1.
+  const enough = validateExperiment({ ...JSON.parse(JSON.stringify({ problem: { kind: 'quadratic', matrix, vector: new Array(n).fill(1) } })), name: 'enough', neumann: { alpha: 1, terms: 10 }, analysis: { exactMaxParams: 0, maxLanczosSteps: 200, powerIteration: false } }, null);
+  const decided = await runSession(enough, { backend: 'cpu' }, { onEvent: () => {} });
+  assert.equal(decided.advice.verdict, 'diverges-step-too-large');
+  assert.ok(decided.neumann.rho >= 1.1 - 1e-12 && decided.neumann.rho < 1.1 + 1e-3, `ρ ${decided.neumann.rho} is an upper bound close to 1.1`);
+});

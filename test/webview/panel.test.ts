@@ -152,7 +152,7 @@ test('panel in Chromium', async (t) => {
     const tone = report.neumann.verdict === 'converges' ? 'converges' : report.neumann.verdict === 'slow' ? 'slow' : 'diverges';
     assert.ok(await page.locator(`#verdict.verdict-${tone}`).count(), `verdict styled as ${tone}`);
     const title = await text(page, '#verdict-title');
-    const expected = { converges: /converges/i, slow: /slow/i, 'diverges-step-too-large': /diverges.*step too large/i, 'diverges-negative-curvature': /diverges.*negative curvature/i }[report.neumann.verdict];
+    const expected = { converges: /converges/i, slow: /slow/i, inconclusive: /inconclusive/i, 'diverges-step-too-large': /diverges.*step too large/i, 'diverges-negative-curvature': /diverges.*negative curvature/i }[report.neumann.verdict];
     assert.match(title, expected);
     assert.equal(await text(page, '#summary'), report.advice.summary);
     const sp = report.spectrum;

@@ -28,6 +28,8 @@ export interface DiagnoseInput {
   cg: { status: CgStatus; iterations: number } | null;
   /** Configured training epochs; null when there is nothing to train. */
   epochs: number | null;
+  /** analysis.maxLanczosSteps, for the fix when an end did not converge (null: not a Lanczos spectrum). */
+  maxLanczosSteps?: number | null;
   /** Last observed growth ratio ‖v_K‖/‖v_{K−1}‖ of the series run, cited next to ρ. */
   observedGrowth?: number | null;
   /**
@@ -60,6 +62,10 @@ function check(input: DiagnoseInput): void {
   }
 }
 
+/** The experiment schema's maxima for neumann.terms and analysis.maxLanczosSteps: fixes never exceed them. */
+export const NEUMANN_TERMS_MAX = 100000;
+export const LANCZOS_STEPS_MAX = 10000;
+
 export function diagnose(input: DiagnoseInput): Advice {
   check(input);
   const { alpha, terms, damping: delta, lambdaMin, lambdaMax, tolerance: tol } = input;
@@ -79,11 +85,17 @@ export function diagnose(input: DiagnoseInput): Advice {
   const positiveDefinite = shifted.min[0] > 0;
   const kNow = termsNeeded(rho, tol);
 
-  // The verdict names the end that sets ρ; the error bars decide when the point values do not.
+  // The verdict names the end that sets ρ. It is only as strong as the bounds: "diverges" needs ρ's
+  // lower bound ≥ 1 (an interval holds an eigenvalue, so that is rigorous even for an unconverged
+  // end); "converges" needs the upper bound < 1 and both ends converged (an unconverged Ritz value
+  // lies inside the spectrum, so the true extreme may be further out).
+  const unconverged = [!lambdaMin.converged && 'λ_min', !lambdaMax.converged && 'λ_max'].filter((x): x is string => !!x);
   let verdict: Verdict;
-  if (rho >= 1) {
+  if (rhoInterval[0] >= 1) {
     // On a tie the λ_min end wins: no α can fix it, so it is the cause to act on first.
     verdict = cMin >= cMax && shifted.min[0] <= 0 ? 'diverges-negative-curvature' : 'diverges-step-too-large';
+  } else if (rho >= 1 || unconverged.length > 0) {
+    verdict = 'inconclusive';
   } else {
     verdict = (kNow as number) > terms ? 'slow' : 'converges';
   }
@@ -101,6 +113,13 @@ export function diagnose(input: DiagnoseInput): Advice {
     summary = `Diverges: ${rhoName} = ${fmtNum(rho)} because ${negPhrase}${stepTooLarge ? `; ${lmax(lambdaMax.value)} > 2/α = ${fmtNum(2 / alpha)} as well` : ''}.`;
   } else if (verdict === 'diverges-step-too-large') {
     summary = `Diverges: ${rhoName} = ${fmtNum(rho)} because ${stepPhrase}${negCurvature ? `; ${lmin(lambdaMin.value)} < 0 (negative curvature) as well` : ''}.`;
+  } else if (verdict === 'inconclusive') {
+    summary =
+      unconverged.length > 0
+        ? `Inconclusive: Lanczos did not converge at ${unconverged.join(' and ')}, so ${rhoName} is not bounded from above ` +
+          `(the estimates give ${fmtNum(rho)}); raise analysis.maxLanczosSteps.`
+        : `Inconclusive: ${rhoName} lies in [${fmtNum(rhoInterval[0])}, ${fmtNum(rhoInterval[1])}], which straddles 1 at this run's precision ` +
+          `(λ_min ∈ [${fmtNum(lambdaMin.interval[0])}, ${fmtNum(lambdaMin.interval[1])}], λ_max ∈ [${fmtNum(lambdaMax.interval[0])}, ${fmtNum(lambdaMax.interval[1])}]).`;
   } else if (verdict === 'slow') {
     summary = `Converges slowly: ${rhoName} = ${fmtNum(rho)} < 1, but tolerance ${fmtNum(tol)} needs K = ${kNow} terms and ${terms} are configured.`;
   } else {
@@ -114,13 +133,15 @@ export function diagnose(input: DiagnoseInput): Advice {
       : '';
   messages.push({
     kind: 'verdict',
-    severity: diverges ? 'error' : verdict === 'slow' ? 'warning' : 'info',
+    severity: diverges ? 'error' : verdict === 'slow' || verdict === 'inconclusive' ? 'warning' : 'info',
     text: `${summary} ${rhoName} lies in [${fmtNum(rhoInterval[0])}, ${fmtNum(rhoInterval[1])}] given the error bars of λ_min and λ_max.${growth}`,
     key: diverges ? 'neumann.alpha' : 'neumann.terms',
   });
 
   // Every cause that holds, with its own growth factor, whichever one sets ρ.
-  if (negCurvature || verdict === 'diverges-negative-curvature') {
+  // An inconclusive verdict still names each end whose error bar reaches a growth factor ≥ 1.
+  const undecided = verdict === 'inconclusive';
+  if (negCurvature || verdict === 'diverges-negative-curvature' || (undecided && cMin >= 1)) {
     const cgNote =
       input.cg?.status === 'indefinite' ? ` CG on H confirms it: it met pᵀHp ≤ 0 at iteration ${input.cg.iterations}.` : '';
     messages.push({
@@ -135,7 +156,7 @@ export function diagnose(input: DiagnoseInput): Advice {
       key: 'neumann.damping',
     });
   }
-  if (stepTooLarge || verdict === 'diverges-step-too-large') {
+  if (stepTooLarge || verdict === 'diverges-step-too-large' || (undecided && cMax >= 1)) {
     messages.push({
       kind: 'step-too-large',
       severity: diverges ? 'error' : 'warning',
@@ -156,6 +177,19 @@ export function diagnose(input: DiagnoseInput): Advice {
         `of ‖H⁻¹b‖; tolerance ${fmtNum(tol)} needs K = ⌈log(${fmtNum(tol)})/log(${fmtNum(rho)})⌉ = ${kNow}.`,
       key: 'neumann.terms',
     });
+  }
+
+  if (unconverged.length > 0 && input.maxLanczosSteps) {
+    const steps = Math.min(2 * input.maxLanczosSteps, LANCZOS_STEPS_MAX);
+    if (steps > input.maxLanczosSteps) {
+      messages.push({
+        kind: 'more-lanczos-steps',
+        severity: 'info',
+        text: `Lanczos stopped at analysis.maxLanczosSteps = ${input.maxLanczosSteps} before ${unconverged.join(' and ')} converged; allow ${steps} steps.`,
+        key: 'analysis.maxLanczosSteps',
+        fix: { path: ['analysis', 'maxLanczosSteps'], value: steps, label: `Set analysis.maxLanczosSteps to ${steps}` },
+      });
+    }
   }
 
   // Step-size numbers, from the conservative upper end of λ_max (+ δ).
@@ -278,6 +312,17 @@ export function diagnose(input: DiagnoseInput): Advice {
   };
 
   function setTerms(k: number, condition: string): AdviceMessage {
+    // A count the experiment schema would reject is no fix: say so and point at the alternatives.
+    if (k > NEUMANN_TERMS_MAX) {
+      return {
+        kind: 'set-terms',
+        severity: 'warning',
+        text:
+          `Tolerance ${fmtNum(tol)} needs K = ${k} terms ${condition}, beyond the ${NEUMANN_TERMS_MAX} an experiment allows: ` +
+          `the series is too slow here; damp H, or use CG for H⁻¹b.`,
+        key: 'neumann.terms',
+      };
+    }
     return {
       kind: 'set-terms',
       severity: 'info',

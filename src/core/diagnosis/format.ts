@@ -39,10 +39,21 @@ export function roundSig(x: number, digits = 3): number {
   return Number(x.toPrecision(digits));
 }
 
+/**
+ * Which rows of an n-row per-term table to show: all of a short series; of a long one (up to the
+ * schema's 100 000 terms) the first and last `keepEachEnd`, with null where the hidden ones go.
+ */
+export function shownRows(n: number, keepEachEnd = 40): (number | null)[] {
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (n <= 2 * keepEachEnd) return all;
+  return [...all.slice(0, keepEachEnd), null, ...all.slice(n - keepEachEnd)];
+}
+
 export type VerdictTone = 'converges' | 'slow' | 'diverges';
 
+/** Inconclusive shares the warning tone of 'slow': neither a pass nor a proven failure. */
 export function verdictTone(v: Verdict): VerdictTone {
-  return v === 'converges' ? 'converges' : v === 'slow' ? 'slow' : 'diverges';
+  return v === 'converges' ? 'converges' : v === 'slow' || v === 'inconclusive' ? 'slow' : 'diverges';
 }
 
 export function isDivergent(v: Verdict): boolean {
@@ -54,6 +65,7 @@ const TITLES: Record<Verdict, string> = {
   slow: 'Converges slowly (needs more terms than configured)',
   'diverges-step-too-large': 'Diverges: step too large (α ≥ 2/λ_max)',
   'diverges-negative-curvature': 'Diverges: negative curvature (λ_min < 0)',
+  inconclusive: 'Inconclusive (this run cannot bound ρ below or above 1)',
 };
 
 export function verdictTitle(v: Verdict): string {
@@ -61,5 +73,5 @@ export function verdictTitle(v: Verdict): string {
 }
 
 export function verdictSymbol(v: Verdict): string {
-  return v === 'converges' ? '✓' : v === 'slow' ? '⚠' : '✗';
+  return v === 'converges' ? '✓' : v === 'slow' ? '⚠' : v === 'inconclusive' ? '?' : '✗';
 }

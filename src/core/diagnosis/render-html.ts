@@ -4,7 +4,7 @@
  * Number formatting is src/core/diagnosis/format.ts, shared with the panel, so the export and the panel agree.
  */
 import type { DiagnosisReport } from './report';
-import { fmtHead, fmtInterval, fmtNum, fmtPercent, verdictSymbol, verdictTitle, verdictTone } from './format';
+import { fmtHead, fmtInterval, fmtNum, fmtPercent, shownRows, verdictSymbol, verdictTitle, verdictTone } from './format';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -106,8 +106,13 @@ ${row('exact', g.exact, null, g.exact === null ? 'not available' : 'dense solve'
 
 function termsTable(r: DiagnosisReport): string {
   const n = r.neumann;
-  const body = n.termNorms
-    .map((norm, j) => `<tr><th scope="row">${j}</th><td>${fmtNum(norm)}</td><td>${j > 0 ? fmtNum(n.growthRatios[j - 1]) : '—'}</td><td>${fmtNum(n.residuals[j])}</td><td><code>${esc(fmtHead(n.termHeads[j]))}</code></td></tr>`)
+  const rows = shownRows(n.termNorms.length);
+  const body = rows
+    .map((j) =>
+      j === null
+        ? `<tr><th scope="row">…</th><td colspan="4">${n.termNorms.length - (rows.length - 1)} terms not shown</td></tr>`
+        : `<tr><th scope="row">${j}</th><td>${fmtNum(n.termNorms[j])}</td><td>${j > 0 ? fmtNum(n.growthRatios[j - 1]) : '—'}</td><td>${fmtNum(n.residuals[j])}</td><td><code>${esc(fmtHead(n.termHeads[j]))}</code></td></tr>`,
+    )
     .join('\n');
   return `<div class="scroll"><table><thead><tr><th scope="col">j</th><th scope="col">‖v_j‖</th><th scope="col">growth</th><th scope="col">residual ‖Hx_j − b‖/‖b‖</th><th scope="col">v_j[:5]</th></tr></thead><tbody>
 ${body}</tbody></table></div>`;
@@ -153,17 +158,29 @@ ${body}
 </svg></figure>`;
 }
 
+/** [min, max] by a loop: spreading a 100 000-term series into Math.min overflows the call stack. */
+function extent(xs: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < xs.length; i++) {
+    if (xs[i] < lo) lo = xs[i];
+    if (xs[i] > hi) hi = xs[i];
+  }
+  return [lo, hi];
+}
+
 function lineChart(spec: LineSpec): string {
   const tf = (y: number) => (spec.logY ? Math.log10(y) : y);
   const ok = (y: number | null): y is number => y !== null && Number.isFinite(y) && (!spec.logY || y > 0);
   const vals = spec.series.flatMap((s) => s.ys.filter(ok).map(tf));
   for (const l of spec.hLines ?? []) if (ok(l.at)) vals.push(tf(l.at));
   if (vals.length === 0 || spec.xs.length === 0) return '';
-  let [y0, y1] = [Math.min(...vals), Math.max(...vals)];
+  let [y0, y1] = extent(vals);
   if (y1 - y0 < 1e-12) [y0, y1] = [y0 - 1, y1 + 1];
   const padY = 0.05 * (y1 - y0);
   [y0, y1] = [y0 - padY, y1 + padY];
-  const [x0, x1] = [Math.min(...spec.xs), Math.max(...spec.xs) === Math.min(...spec.xs) ? Math.min(...spec.xs) + 1 : Math.max(...spec.xs)];
+  const [xMin, xMax] = extent(spec.xs);
+  const [x0, x1] = [xMin, xMax === xMin ? xMin + 1 : xMax];
   const px = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
   const py = (y: number) => H - PAD.b - ((tf(y) - y0) / (y1 - y0)) * (H - PAD.t - PAD.b);
   const yt = spec.logY ? ticks(Math.ceil(y0), Math.floor(y1), 6).filter(Number.isInteger).map((e) => Math.pow(10, e)) : ticks(y0, y1);
@@ -238,8 +255,7 @@ function histogramSvg(r: DiagnosisReport): string {
   const eig = r.spectrum.eigenvalues?.filter(Number.isFinite) ?? [];
   if (eig.length === 0) return '';
   const { alpha, damping } = r.neumann;
-  const lo = Math.min(...eig);
-  const hi = Math.max(...eig);
+  const [lo, hi] = extent(eig);
   const span = Math.max(hi - lo, Math.abs(hi), 1e-12);
   const markers = [{ at: 0, cls: 'zero', label: '0' }];
   if (alpha > 0) markers.push({ at: 2 / alpha, cls: 'two', label: '2/α' });
@@ -251,7 +267,7 @@ function histogramSvg(r: DiagnosisReport): string {
   const bw = (hi - lo) / bins || span / bins;
   const counts = new Array<number>(bins).fill(0);
   for (const e of eig) counts[Math.min(bins - 1, Math.floor((e - lo) / bw))]++;
-  const cmax = Math.max(...counts);
+  const cmax = extent(counts)[1];
   const px = (x: number) => PAD.l + ((x - x0) / (x1 - x0)) * (W - PAD.l - PAD.r);
   const py = (c: number) => H - PAD.b - (c / (cmax * 1.1)) * (H - PAD.t - PAD.b);
   let body = ticks(0, cmax).map((t) => `<line class="grid" x1="${PAD.l}" x2="${W - PAD.r}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}"/><text x="${PAD.l - 4}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${t}</text>`).join('');

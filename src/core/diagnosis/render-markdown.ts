@@ -3,7 +3,7 @@
  * the terminal text: verdict and its cause, what to change, then the evidence.
  */
 import type { DiagnosisReport } from './report';
-import { fmtInterval, fmtNum, verdictTitle } from './format';
+import { fmtInterval, fmtNum, shownRows, verdictTitle } from './format';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -74,13 +74,12 @@ export function renderMarkdown(r: DiagnosisReport): string {
   out.push(...table(['', 'Value'], spec), '');
 
   out.push('## Neumann series', '', 'x_K = α Σ_{j=0..K} (I − αH)^j b; v_j is the j-th term, heads in PyTorch parameter order.', '');
-  const terms = n.termNorms.map((norm, j) => [
-    String(j),
-    fmtNum(norm),
-    fmtNum(n.residuals[j]),
-    j > 0 ? fmtNum(n.growthRatios[j - 1]) : '',
-    list(n.termHeads[j] ?? []),
-  ]);
+  const rows = shownRows(n.termNorms.length);
+  const terms = rows.map((j) =>
+    j === null
+      ? ['…', `${n.termNorms.length - (rows.length - 1)} terms not shown`, '', '', '']
+      : [String(j), fmtNum(n.termNorms[j]), fmtNum(n.residuals[j]), j > 0 ? fmtNum(n.growthRatios[j - 1]) : '', list(n.termHeads[j] ?? [])],
+  );
   out.push(...table(['j', '‖v_j‖', '‖Hx_j − b‖/‖b‖', 'growth', 'v_j[:5]'], terms), '');
   out.push(`Solution head: ${list(n.solutionHead)}` + (r.exactSolutionHead ? `; exact H⁻¹b head: ${list(r.exactSolutionHead)}` : ''), '');
 

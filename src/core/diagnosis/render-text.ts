@@ -2,7 +2,7 @@
  * The report as terminal text (the CLI's stdout): the verdict and the sentence that explains it
  * first, then the numbers it rests on. Pure; no colours (stdout is often a file or a pipe).
  */
-import { fmtHead, fmtInterval, fmtNum, verdictSymbol, verdictTitle } from './format';
+import { fmtHead, fmtInterval, fmtNum, shownRows, verdictSymbol, verdictTitle } from './format';
 import type { DiagnosisReport } from './report';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
@@ -58,7 +58,12 @@ export function renderText(r: DiagnosisReport): string {
 
   out.push('', `Neumann series x_K = α Σ (I − αH)^j b`);
   out.push(`  ${pad('j', 4)}${pad('‖v_j‖', 12)}${pad('residual', 12)}${pad('growth', 10)}v_j[:5]`);
-  for (let j = 0; j < n.termNorms.length; j++) {
+  const rows = shownRows(n.termNorms.length);
+  for (const j of rows) {
+    if (j === null) {
+      out.push(`  …   ${n.termNorms.length - (rows.length - 1)} terms not shown (all are in --json)`);
+      continue;
+    }
     const growth = j > 0 ? fmtNum(n.growthRatios[j - 1]) : '';
     const headText = fmtHead(n.termHeads[j]);
     out.push(`  ${pad(String(j), 4)}${pad(fmtNum(n.termNorms[j]), 12)}${pad(fmtNum(n.residuals[j]), 12)}${pad(growth, 10)}${headText}`);

@@ -7,7 +7,11 @@ import type { BackendName } from '../config/experiment';
 
 export type Interval = [lo: number, hi: number];
 
-export type Verdict = 'converges' | 'slow' | 'diverges-step-too-large' | 'diverges-negative-curvature';
+/**
+ * `inconclusive`: this run's bounds do not decide ρ against 1 — an end of the spectrum did not
+ * converge (a Ritz value only bounds the extreme from inside), or ρ's interval straddles 1.
+ */
+export type Verdict = 'converges' | 'slow' | 'diverges-step-too-large' | 'diverges-negative-curvature' | 'inconclusive';
 
 export type SpectrumMethod = 'exact' | 'lanczos' | 'power';
 
@@ -79,6 +83,8 @@ export type AdviceKind =
   | 'negative-curvature'
   | 'step-too-large'
   | 'slow'
+  | 'inconclusive'
+  | 'more-lanczos-steps'
   | 'not-stationary'
   | 'set-alpha'
   | 'set-damping'

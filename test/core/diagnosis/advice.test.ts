@@ -115,11 +115,12 @@ test('converges: the toy cubic (H = 0.3 I, α = 1, 50 terms) needs K = 20', () =
   assert.ok(!a.messages.some((m) => m.severity === 'error'));
 });
 
-test('the verdict is conservative: λ_max = 1.99 ± 0.02 at α = 1 may exceed 2/α', () => {
+test('error bars that straddle ρ = 1 give "inconclusive", never a verdict the bounds do not support', () => {
+  // λ_max = 1.99 ± 0.02 at α = 1: ρ ∈ [0.97, 1.01].
   const a = diagnose({ ...base, lambdaMin: est(0.5), lambdaMax: est(1.99, 0.02) });
   assertWellFormed(a);
-  assert.equal(a.verdict, 'diverges-step-too-large');
-  assert.match(a.summary, /ρ\(I−αH\) = 1\.01 because λ_max = 1\.99 \+ 0\.02 can reach 2\/α = 2/);
+  assert.equal(a.verdict, 'inconclusive');
+  assert.match(a.summary, /^Inconclusive: ρ\(I−αH\) lies in \[0\.97, 1\.01\], which straddles 1/);
   assert.ok(Math.abs((a.alphaMax as number) - 2 / 2.01) < 1e-15);
 });
 
@@ -183,4 +184,30 @@ test('edge spectra: H = 0 (singular) and H negative definite get the negative-cu
 test('conservative step verdict names the error bar in its cause message', () => {
   const a = diagnose({ ...base, lambdaMin: est(0.5), lambdaMax: est(1.99, 0.02) });
   assert.match(msg(a, 'step-too-large').text, /λ_max = 1\.99 \+ 0\.02 can reach 2\/α = 2.*up to 1\.01 per term/);
+});
+
+test('an unconverged end makes a would-be "converges" inconclusive (a Ritz value lies inside the spectrum), with a fix for more Lanczos steps', () => {
+  const unconverged = { ...est(1.5, 0.2), converged: false };
+  const a = diagnose({ ...base, lambdaMin: est(0.5), lambdaMax: unconverged, maxLanczosSteps: 40 });
+  assertWellFormed(a);
+  assert.equal(a.verdict, 'inconclusive');
+  assert.match(a.summary, /Lanczos did not converge at λ_max/);
+  const fix = msg(a, 'more-lanczos-steps').fix!;
+  assert.deepEqual(fix.path, ['analysis', 'maxLanczosSteps']);
+  assert.equal(fix.value, 80);
+});
+
+test('an unconverged end still proves divergence when its interval alone puts ρ above 1', () => {
+  // θ_min = −1 ± 0.1 holds an eigenvalue ≤ −0.9 < 0: diverges whatever the rest of the spectrum is.
+  const a = diagnose({ ...base, lambdaMin: { ...est(-1, 0.1), converged: false }, lambdaMax: est(1.5) });
+  assert.equal(a.verdict, 'diverges-negative-curvature');
+});
+
+test('a terms count beyond the schema maximum is advice without a fix (it would not load)', () => {
+  // ρ = 1 − 1e-5 at α = 1 needs ~690 776 terms for 1e-3.
+  const a = diagnose({ ...base, alpha: 1, terms: 10, lambdaMin: est(1e-5, 0), lambdaMax: est(1, 0) });
+  const t = a.messages.filter((m) => m.kind === 'set-terms');
+  assert.ok(t.length > 0);
+  for (const m of t) assert.ok(!m.fix || m.fix.value <= 100000, `fix ${m.fix?.value}`);
+  assert.ok(t.some((m) => /beyond the 100000 an experiment allows/.test(m.text)));
 });
