@@ -62,10 +62,13 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
   try {
     text = readExperimentText(file);
     const experiment = parseExperimentText(text, file);
+    // Fail before the session, not after it: an unwritable output path is a usage problem.
+    for (const out of [args.json, args.markdown, args.saveWeights, args.events]) if (out) writeOutput(out, '');
+    let eventsError: Error | null = null;
     if (args.events) {
-      // Fail before the session, not after it: an unwritable path is a usage problem.
-      writeOutput(args.events, '');
       events = createWriteStream(resolve(args.events));
+      // A full disk mid-run must not become an uncaught exception: remember it, report it at the end.
+      events.on('error', (e) => (eventsError ??= e));
     }
     const onEvent = (e: SessionEvent): void => {
       events?.write(JSON.stringify(e) + '\n');
@@ -81,6 +84,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     let weights: Float64Array | null = null;
     const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt, onWeights: (w) => (weights = w) });
     bars?.clear();
+    if (eventsError) throw new InputError(`could not write the events (${(eventsError as NodeJS.ErrnoException).code ?? String(eventsError)})`, { kind: 'file', file: resolve(args.events!) });
     if (args.json) writeOutput(args.json, JSON.stringify(report, null, 2) + '\n');
     if (args.markdown) writeOutput(args.markdown, renderMarkdown(report));
     if (args.saveWeights && weights && experiment.kind === 'mlp') {
@@ -106,7 +110,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     io.stderr.write(`neumann-lens: internal error: ${err.message}\n${err.stack ?? ''}\n`);
     return EXIT.internal;
   } finally {
-    await new Promise<void>((done) => (events ? events.end(done) : done()));
+    await new Promise<void>((done) => (events && !events.destroyed ? events.end(() => done()) : done()));
   }
 }
 

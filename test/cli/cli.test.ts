@@ -194,3 +194,13 @@ test('--save-weights writes the trained weights as a PyTorch state_dict; analysi
   assert.equal(problem.code, 2);
   assert.match(problem.stderr, /--save-weights needs an MLP experiment/);
 });
+
+test('output paths are checked before the session, and a full disk while writing events is an input error, not a crash', async () => {
+  const early = await cli(['diagnose', 'examples/seed-regression.neumann.json', '--json', '/nonexistent-dir/r.json', '--quiet']);
+  assert.equal(early.code, 2);
+  assert.match(early.stderr, /\/nonexistent-dir\/r\.json: cannot write this file \(ENOENT\)/);
+  assert.equal(early.stdout, '', 'no session ran');
+  const full = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--events', '/dev/full', '--quiet']);
+  assert.equal(full.code, 2);
+  assert.match(full.stderr, /\/dev\/full: could not write the events \(ENOSPC\)/);
+});
