@@ -94,7 +94,15 @@ export class SessionController implements vscode.Disposable {
     const options: StartOptions = { backend: settings.backend };
     if (settings.exactMaxParams !== null) options.exactMaxParams = settings.exactMaxParams;
     this.log.info(`[${name}] starting ${file} (backend ${settings.backend}, heap ${settings.maxMemoryMb} MB)`);
-    const result = await this.withProgress(name, client, client.start(config, file, options));
+    let started: Promise<SessionResult>;
+    try {
+      started = client.start(config, file, options);
+    } catch (err) {
+      // fork itself threw (e.g. a bad execPath): end this session as failed instead of leaving it "running".
+      const message = err instanceof Error ? err.message : String(err);
+      started = Promise.resolve({ outcome: 'failed', report: null, error: { message: `could not start the worker: ${message}`, code: 'worker-exit' }, exitCode: null, signal: null });
+    }
+    const result = await this.withProgress(name, client, started);
     this.live.delete(client);
     if (this.current?.client === client) this.current = null;
     this.finish(id, name, file, result);
