@@ -45,8 +45,12 @@ export class MlpHessianOperator extends CountingOperator implements HessianOpera
       flat.set(v, i * n);
     });
     const hv = tf.tidy(() => this.tape.hessianTimes(tf.tensor2d(flat, [k, n])));
-    const data = hv.dataSync();
-    hv.dispose();
+    let data: Float32Array | Int32Array | Uint8Array;
+    try {
+      data = hv.dataSync();
+    } finally {
+      hv.dispose();
+    }
     return vs.map((v, i) => {
       const y = new Float64Array(n);
       const off = i * n;

@@ -28,7 +28,12 @@ export class MlpObjective implements Objective {
     validateDatasetForModel(spec, data, role);
     this.size = paramCount(spec.layers);
     this.x = tf.tensor2d(data.x, [data.rows, data.features]);
-    this.target = targetTensor(spec.loss, data.y, spec.layers[spec.layers.length - 1]);
+    try {
+      this.target = targetTensor(spec.loss, data.y, spec.layers[spec.layers.length - 1]);
+    } catch (e) {
+      this.x.dispose();
+      throw e;
+    }
   }
 
   /** L_V: the same model on the validation set, without the weight-decay term. */
@@ -50,13 +55,14 @@ export class MlpObjective implements Objective {
 
   /** Gradient of the minibatch loss (mean over the given rows) + the full penalty: one SGD step's worth. */
   batchGradient(w: Float64Array, rows: Int32Array): GradientResult {
-    const idx = tf.tensor1d(rows, 'int32');
-    const xb = tf.gather(this.x, idx);
-    const tb = tf.gather(this.target, idx);
+    const [xb, tb] = tf.tidy(() => {
+      const idx = tf.tensor1d(rows, 'int32');
+      return [tf.gather(this.x, idx), tf.gather(this.target, idx)];
+    });
     try {
       return this.gradientOn(w, xb, tb);
     } finally {
-      tf.dispose([idx, xb, tb]);
+      tf.dispose([xb, tb]);
     }
   }
 

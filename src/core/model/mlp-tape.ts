@@ -53,49 +53,55 @@ export class MlpTape {
     };
     // Only plain 2-D matMuls with explicit transposes: the wasm backend's transposeA/transposeB
     // products measured ~10× slower than transposing first.
-    const out = tf.tidy(() => {
-      const biases: tf.Tensor1D[] = [];
-      for (const s of this.slots) {
-        const wl = keep(tf.reshape(tf.slice(w, s.weightOffset, s.inputs * s.outputs), [s.outputs, s.inputs]) as tf.Tensor2D);
-        this.weights.push(wl);
-        this.weightsT.push(keep(tf.transpose(wl)));
-        biases.push(tf.slice(w, s.biasOffset, s.outputs));
-      }
-      let a = x;
-      const zs: tf.Tensor2D[] = [];
-      for (let l = 0; l < L; l++) {
-        this.acts.push(l === 0 ? a : keep(a));
-        const z = tf.add(tf.matMul(a, this.weightsT[l]), biases[l]) as tf.Tensor2D;
-        zs.push(z);
-        if (l < L - 1) {
-          const act = activate(shape.activation, z, frozenMasks?.[l]);
-          this.d1.push(act.d1 === frozenMasks?.[l] ? act.d1 : keep(act.d1));
-          this.curv.push(act.d2); // multiplied by g_l below, once g_l is known
-          a = act.a;
+    try {
+      const out = tf.tidy(() => {
+        const biases: tf.Tensor1D[] = [];
+        for (const s of this.slots) {
+          const wl = keep(tf.reshape(tf.slice(w, s.weightOffset, s.inputs * s.outputs), [s.outputs, s.inputs]) as tf.Tensor2D);
+          this.weights.push(wl);
+          this.weightsT.push(keep(tf.transpose(wl)));
+          biases.push(tf.slice(w, s.biasOffset, s.outputs));
         }
-      }
-      const head = lossAtLogits(shape.loss, zs[L - 1], target);
-      head.keep.forEach(keep);
-      lossCurvature = head.curvature;
-      const grads: tf.Tensor[] = new Array(2 * L);
-      let delta = head.grad;
-      for (let l = L - 1; l >= 0; l--) {
-        this.deltas[l] = keep(delta);
-        this.deltasT[l] = keep(tf.transpose(delta));
-        grads[2 * l] = tf.reshape(tf.matMul(this.deltasT[l], this.acts[l]), [-1]);
-        grads[2 * l + 1] = tf.sum(delta, 0);
-        if (l > 0) {
-          const g = tf.matMul(delta, this.weights[l]) as tf.Tensor2D;
-          const d2 = this.curv[l - 1];
-          if (d2) this.curv[l - 1] = keep(tf.mul(g, d2) as tf.Tensor2D);
-          delta = tf.mul(g, this.d1[l - 1]) as tf.Tensor2D;
+        let a = x;
+        const zs: tf.Tensor2D[] = [];
+        for (let l = 0; l < L; l++) {
+          this.acts.push(l === 0 ? a : keep(a));
+          const z = tf.add(tf.matMul(a, this.weightsT[l]), biases[l]) as tf.Tensor2D;
+          zs.push(z);
+          if (l < L - 1) {
+            const act = activate(shape.activation, z, frozenMasks?.[l]);
+            this.d1.push(act.d1 === frozenMasks?.[l] ? act.d1 : keep(act.d1));
+            this.curv.push(act.d2); // multiplied by g_l below, once g_l is known
+            a = act.a;
+          }
         }
-      }
-      return { loss: head.loss, grad: tf.concat(grads) as tf.Tensor1D };
-    });
-    this.lossValue = keep(out.loss);
-    this.gradFlat = keep(out.grad);
-    this.lossCurvature = lossCurvature!;
+        const head = lossAtLogits(shape.loss, zs[L - 1], target);
+        head.keep.forEach(keep);
+        lossCurvature = head.curvature;
+        const grads: tf.Tensor[] = new Array(2 * L);
+        let delta = head.grad;
+        for (let l = L - 1; l >= 0; l--) {
+          this.deltas[l] = keep(delta);
+          this.deltasT[l] = keep(tf.transpose(delta));
+          grads[2 * l] = tf.reshape(tf.matMul(this.deltasT[l], this.acts[l]), [-1]);
+          grads[2 * l + 1] = tf.sum(delta, 0);
+          if (l > 0) {
+            const g = tf.matMul(delta, this.weights[l]) as tf.Tensor2D;
+            const d2 = this.curv[l - 1];
+            if (d2) this.curv[l - 1] = keep(tf.mul(g, d2) as tf.Tensor2D);
+            delta = tf.mul(g, this.d1[l - 1]) as tf.Tensor2D;
+          }
+        }
+        return { loss: head.loss, grad: tf.concat(grads) as tf.Tensor1D };
+      });
+      this.lossValue = keep(out.loss);
+      this.gradFlat = keep(out.grad);
+      this.lossCurvature = lossCurvature!;
+    } catch (e) {
+      // tidy released the intermediates; what was already kept must go too.
+      this.dispose();
+      throw e;
+    }
   }
 
   /**
