@@ -145,18 +145,23 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
     shape: (d) => `${d.method}:${alpha() ?? ''}:${d.exact?.max ?? ''}:${d.exact?.min ?? ''}`,
     options: (p, d) => {
       const a = alpha();
-      const values = [...d.max, ...d.min, d.exact?.max ?? null, d.exact?.min ?? null].filter((v): v is number => v !== null);
-      const refs = [0, ...(a && a > 0 ? [2 / a] : [])];
-      const lo = Math.min(...values, ...refs);
-      const hi = Math.max(...values, ...refs);
-      const pad = 0.12 * (hi - lo || Math.abs(hi) || 1);
+      // The lines that must stay in view; the estimates themselves come from uPlot's data extent, so
+      // the range follows a live Lanczos run (setData keeps the chart, and with it this function).
+      const refs = [0, ...(a && a > 0 ? [2 / a] : []), d.exact?.max ?? null, d.exact?.min ?? null].filter((v): v is number => v !== null && Number.isFinite(v));
+      const yRange = (_u: unknown, dataMin: number | null, dataMax: number | null): [number, number] => {
+        let lo = refs.reduce((m, v) => Math.min(m, v), dataMin ?? Infinity);
+        let hi = refs.reduce((m, v) => Math.max(m, v), dataMax ?? -Infinity);
+        if (!Number.isFinite(lo) || !Number.isFinite(hi)) [lo, hi] = [-1, 1];
+        const pad = 0.12 * (hi - lo || Math.abs(hi) || 1);
+        return [lo - pad, hi + pad];
+      };
       const markers: Marker[] = [{ at: 0, label: '0', color: p.muted, orientation: 'y' }];
       if (a && a > 0) markers.push({ at: 2 / a, label: `2/α = ${fmtNum(2 / a)}`, color: p.red, orientation: 'y' });
       if (d.exact?.max != null) markers.push({ at: d.exact.max, label: `exact λ_max = ${fmtNum(d.exact.max)}`, color: p.orange, orientation: 'y' });
       if (d.exact?.min != null) markers.push({ at: d.exact.min, label: `exact λ_min = ${fmtNum(d.exact.min)}`, color: p.blue, orientation: 'y' });
       return {
         ...base(p),
-        scales: { x: { time: false }, y: { range: [lo - pad, hi + pad] } },
+        scales: { x: { time: false }, y: { range: yRange } },
         axes: [intAxis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
         series: [
           {},
