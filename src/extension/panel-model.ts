@@ -76,9 +76,9 @@ export class PanelModel {
     if (visible && !wasVisible) this.sendSnapshot();
   }
 
-  startSession(name: string, experimentFile: string | null): number {
+  startSession(name: string, experimentFile: string | null, alpha?: number): number {
     const id = ++this.lastId;
-    this.apply({ type: 'sessionStarted', id, name, experimentFile });
+    this.apply({ type: 'sessionStarted', id, name, experimentFile, ...(alpha !== undefined ? { alpha } : {}) });
     return id;
   }
 

@@ -72,7 +72,7 @@ export class SessionController implements vscode.Disposable {
     while (this.current) await this.stop();
     const settings = readSettings((k) => vscode.workspace.getConfiguration('neumannLens').get(k));
     const name = isNamed(config) ? config.name : basename(file);
-    const id = this.model.startSession(name, file);
+    const id = this.model.startSession(name, file, configuredAlpha(config));
     this.diagnostics.clearRun(file);
     if (settings.showPanelOnRun) this.panel.show(true);
 
@@ -220,6 +220,13 @@ export class SessionController implements vscode.Disposable {
     else if (ev.level === 'warn') this.log.warn(text);
     else this.log.error(text);
   }
+}
+
+/** neumann.alpha as written in the (not yet validated) config, when it is a positive number. */
+function configuredAlpha(config: unknown): number | undefined {
+  const n = typeof config === 'object' && config !== null ? (config as { neumann?: { alpha?: unknown } }).neumann : undefined;
+  const a = n?.alpha;
+  return typeof a === 'number' && Number.isFinite(a) && a > 0 ? a : undefined;
 }
 
 function isNamed(v: unknown): v is { name: string } {

@@ -31,6 +31,7 @@ export function reducePanelState(state: PanelState, msg: HostToPanel): PanelStat
           phase: null,
           phaseLabel: null,
           fraction: 0,
+          ...(msg.alpha !== undefined ? { alpha: msg.alpha } : {}),
         },
       };
     case 'event':

@@ -232,7 +232,8 @@ const panelSession = nullable(
     phase: nullable(phase),
     phaseLabel: nullable(str),
     fraction: num,
-  }),
+    alpha: num,
+  }, ['alpha']),
 );
 const eventOf = (t: string): Check => (v, p) => sessionEventVariants[t](v, p) ?? (isObj(v) && v.type === t ? null : `${p}.type: expected "${t}"`);
 const panelState = obj({
@@ -247,7 +248,7 @@ const panelState = obj({
 
 const hostToPanel = tagged({
   snapshot: obj({ state: panelState }),
-  sessionStarted: obj({ id: int, name: str, experimentFile: nullable(str) }),
+  sessionStarted: obj({ id: int, name: str, experimentFile: nullable(str), alpha: num }, ['alpha']),
   event: obj({ id: int, event: sessionEvent }),
   report: obj({ id: int, report }),
   sessionEnded: obj({ id: int, outcome, error: nullable(errorInfo) }),

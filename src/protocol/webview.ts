@@ -18,6 +18,8 @@ export interface PanelState {
     phase: Phase | null;
     phaseLabel: string | null;
     fraction: number;
+    /** The experiment's α as the run starts, so the panel can mark 2/α before the report. */
+    alpha?: number;
   } | null;
   trainSteps: { epoch: number; step: number; stepsPerEpoch: number; loss: number }[];
   epochs: Extract<SessionEvent, { type: 'epoch' }>[];
@@ -29,7 +31,7 @@ export interface PanelState {
 
 export type HostToPanel =
   | { type: 'snapshot'; state: PanelState }
-  | { type: 'sessionStarted'; id: number; name: string; experimentFile: string | null }
+  | { type: 'sessionStarted'; id: number; name: string; experimentFile: string | null; alpha?: number }
   | { type: 'event'; id: number; event: SessionEvent }
   | { type: 'report'; id: number; report: DiagnosisReport }
   | { type: 'sessionEnded'; id: number; outcome: SessionOutcome; error: ErrorInfo | null };

@@ -57,7 +57,7 @@ export class App {
       s.error, s.actions, s.charts, s.hypergradient, s.terms, s.messages, s.export);
 
     const palette = readPalette();
-    const alpha = () => this.state.report?.neumann.alpha ?? null;
+    const alpha = () => this.state.report?.neumann.alpha ?? this.state.session?.alpha ?? null;
     const loss = new Chart(lossChart, palette);
     const spectrum = new Chart(spectrumChart(alpha), palette);
     const neumann = new Chart(neumannChart, palette);

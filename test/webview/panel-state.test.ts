@@ -96,3 +96,13 @@ test('non-finite numbers survive a JSON round trip when tagged; other values are
   assert.deepEqual(back, { a: [1, Infinity, -Infinity, NaN, null], b: { c: 'x', d: -0.5 }, f: { $nonFinite: 'bogus' } });
   assert.equal(JSON.stringify(encodeNonFinite([Infinity])), '[{"$nonFinite":"Infinity"}]');
 });
+
+test('sessionStarted may carry α, so 2/α can be marked before the report; the guard accepts it and rejects a non-number', async () => {
+  const { checkHostToPanel } = await import('../../src/protocol/validate');
+  const msg = { type: 'sessionStarted', id: 1, name: 'x', experimentFile: null, alpha: 0.5 } as const;
+  assert.equal(checkHostToPanel(msg), null);
+  assert.notEqual(checkHostToPanel({ ...msg, alpha: 'fast' }), null);
+  const s = reducePanelState(emptyPanelState(), msg);
+  assert.equal(s.session?.alpha, 0.5);
+  assert.equal(reducePanelState(emptyPanelState(), { ...msg, alpha: undefined }).session?.alpha, undefined);
+});
