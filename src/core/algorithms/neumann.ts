@@ -2,6 +2,7 @@
  * The truncated Neumann series x_K = α Σ_{j=0..K} (I − αA)^j b on A = H + δI, run the way the
  * motivating snippet runs it (v ← v − α·Av; x ← x + α·v), recording what a user would print.
  */
+import type { NeumannReport } from '../diagnosis/report';
 import { ShiftedOperator, type LinearOperator } from '../operators/linear-operator';
 import { checkpoint } from '../util/abort';
 import { axpy, head, isFiniteVector, norm, scale } from '../util/vec';
@@ -29,16 +30,11 @@ export interface NeumannOptions {
   onTerm?: (info: NeumannTermInfo) => void;
 }
 
-export interface NeumannSeriesResult {
+/** The per-term record is the report's (termNorms … nonFiniteAtTerm), plus the solution itself. */
+export interface NeumannSeriesResult
+  extends Pick<NeumannReport, 'termNorms' | 'residuals' | 'growthRatios' | 'termHeads' | 'solutionHead' | 'nonFiniteAtTerm'> {
   /** x_j at the last finite term. */
   x: Float64Array;
-  termNorms: number[];
-  residuals: number[];
-  growthRatios: number[];
-  termHeads: number[][];
-  solutionHead: number[];
-  /** First j at which v_j, its norm or A v_j was NaN/Inf (overflow), else null. */
-  nonFiniteAtTerm: number | null;
   /** Index of the last term recorded (K unless stopped early). */
   lastTerm: number;
   hvps: number;

@@ -74,7 +74,7 @@ export interface NeumannReport {
   /** First 5 entries of v_j in PyTorch parameter order. */
   termHeads: number[][];
   solutionHead: number[];
-  /** Term at which v became NaN/Inf, else null. */
+  /** First j at which v_j, its norm or (H+δI)v_j became NaN/Inf (overflow), else null. */
   nonFiniteAtTerm: number | null;
 }
 
