@@ -124,7 +124,7 @@ async function seedModel(): Promise<SpectrumBenchRow[]> {
   const target = await prepareTarget(exp, ctx);
   const trained = { w: target.w };
   const objective = target.objective;
-  const op = objective.hessianAt(trained.w);
+  const op = await objective.hessianAt(trained.w);
   const t = Date.now();
   const dense = await assembleDense(op);
   const values = denseSymmetricEigen(dense.matrix, dense.size).values;
@@ -152,7 +152,7 @@ async function seedModel(): Promise<SpectrumBenchRow[]> {
 async function mnistSized(): Promise<SpectrumBenchRow[]> {
   const spec: MlpSpec = { layers: [784, 128, 10], activation: 'relu', loss: 'cross-entropy', weightDecay: 0.1 };
   const objective = new MlpObjective(spec, randomClassification(500, 784, 10));
-  const op = objective.hessianAt(initParams(spec.layers, 1));
+  const op = await objective.hessianAt(initParams(spec.layers, 1));
   const model = '784-128-10 relu cross-entropy (init)';
   const t = Date.now();
   // No dense reference at 10⁵ parameters: a Lanczos run to a much tighter tolerance stands in.

@@ -61,7 +61,7 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
   let relativeRounding = target.relativeRounding;
 
   ctx.progress.enter('self-check');
-  let op: HessianOperator = target.objective.hessianAt(target.w);
+  let op: HessianOperator = await target.objective.hessianAt(target.w);
   try {
     const check = await timed('selfCheckMs', () => hvpSelfCheck(target.objective, target.w, subSeed(exp.seed, 'selfCheck'), analysis.selfCheckTolerance, op));
     let operator: HvpSelfCheck['operator'] = target.operatorKind === 'analytic' ? 'analytic' : 'r-operator';
@@ -69,7 +69,7 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
       // The exact operator disagrees with differences of the gradient: trust the differences.
       ctx.emit({ type: 'log', level: 'warn', text: `HVP self-check failed (relative error ${check.relativeError.toExponential(2)} > ${check.tolerance}); falling back to finite-difference HVPs` });
       op.dispose();
-      op = new FiniteDifferenceHessianOperator(target.objective, target.w);
+      op = await FiniteDifferenceHessianOperator.at(target.objective, target.w);
       operator = 'finite-difference';
       // Differences of float32 gradients are far less exact than the R-operator: widen the intervals
       // by the disagreement the check measured (an estimate of the FD error, by construction larger).

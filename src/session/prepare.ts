@@ -51,14 +51,14 @@ export async function prepareTarget(exp: Experiment, ctx: Ctx): Promise<Analysis
   return exp.kind === 'problem' ? prepareProblem(exp) : prepareMlp(exp, ctx);
 }
 
-function prepareProblem(exp: ProblemExperiment): AnalysisTarget {
+async function prepareProblem(exp: ProblemExperiment): Promise<AnalysisTarget> {
   const problem = buildProblem(exp.problem);
   const n = problem.objective.size;
   const vector = exp.neumann.vector ?? new Array<number>(n).fill(1);
   if (vector.length !== n) {
     throw new InputError(`neumann.vector has ${vector.length} entries but the problem has ${n} parameters`, { kind: 'json', path: 'neumann.vector' });
   }
-  const g = problem.objective.gradient(problem.point);
+  const g = await problem.objective.gradient(problem.point);
   return {
     objective: problem.objective,
     w: problem.point,
@@ -97,7 +97,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
         ctx.progress.within((s.epoch - 1 + s.step / s.stepsPerEpoch) / total);
       },
       onEpoch: async ({ epoch, trainLoss, w }) => {
-        const validationLoss = val.loss(w);
+        const validationLoss = await val.loss(w);
         if (!exp.analysis.trackEpochs) {
           ctx.emit({ type: 'epoch', epoch, trainLoss, validationLoss });
           return;
@@ -109,8 +109,8 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
     });
 
     const w = result.w;
-    const gT = objective.gradient(w);
-    const gV = val.gradient(w);
+    const gT = await objective.gradient(w);
+    const gV = await val.gradient(w);
     return {
       objective,
       w,
@@ -137,7 +137,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
 
 /** A few Lanczos steps at the end of an epoch: enough to see λ drift, not a converged spectrum. */
 async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpExperiment, epoch: number, trainLoss: number, relativeRounding: number, signal?: AbortSignal): Promise<EpochSpectrum> {
-  const op = objective.hessianAt(w);
+  const op = await objective.hessianAt(w);
   try {
     const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: subSeed(exp.seed, 'epochSpectrum') + epoch, signal });
     const by = allowanceFor(relativeRounding, r.lambdaMin.interval[0], r.lambdaMax.interval[1]);

@@ -20,8 +20,8 @@ class Scaled extends CountingOperator implements HessianOperator {
   get size(): number {
     return this.inner.size;
   }
-  protected apply(v: Float64Array): Float64Array {
-    return this.inner.matvec(v).map((x) => x * this.factor);
+  protected async product(v: Float64Array): Promise<Float64Array> {
+    return (await this.inner.apply(v)).map((x) => x * this.factor);
   }
   dispose(): void {
     this.inner.dispose();
@@ -33,7 +33,7 @@ function withWrongHessian(o: Objective, factor: number): Objective {
     size: o.size,
     loss: (w) => o.loss(w),
     gradient: (w) => o.gradient(w),
-    hessianAt: (w) => new Scaled(o.hessianAt(w), factor),
+    hessianAt: async (w) => new Scaled(await o.hessianAt(w), factor),
     frozenGradientNear: (w) => o.frozenGradientNear(w),
     dispose: () => o.dispose(),
   };

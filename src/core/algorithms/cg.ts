@@ -57,7 +57,7 @@ export async function conjugateGradient(op: LinearOperator, b: Float64Array, opt
   let rr = dot(r, r);
   for (let k = 1; k <= maxIter; k++) {
     await checkpoint(opts.signal);
-    const hp = op.matvec(p);
+    const hp = await op.apply(p);
     const pHp = dot(p, hp);
     if (!(pHp > 0)) return done('indefinite', k, Math.sqrt(rr) / bNorm, pHp / dot(p, p));
     const step = rr / pHp;

@@ -83,7 +83,7 @@ export interface AssembledMatrix {
 }
 
 export interface AssembleOptions {
-  /** Identity columns per operator call (one matmat when the operator batches). */
+  /** Identity columns per operator call (one applyMany; the Hessian batches them). */
   batch?: number;
   signal?: AbortSignal;
   onProgress?: (info: { columns: number; size: number }) => void;
@@ -103,7 +103,7 @@ export async function assembleDense(op: LinearOperator, opts: AssembleOptions = 
       e[j] = 1;
       cols.push(e);
     }
-    const products = op.matmat ? op.matmat(cols) : cols.map((e) => op.matvec(e));
+    const products = await op.applyMany(cols);
     products.forEach((col, k) => {
       const j = j0 + k;
       for (let i = 0; i < n; i++) raw[i * n + j] = col[i];

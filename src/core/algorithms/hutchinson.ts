@@ -10,7 +10,7 @@ import { dot } from '../util/vec';
 export interface HutchinsonOptions {
   samples: number;
   seed: number;
-  /** Probes per operator call when the operator batches (matmat). */
+  /** Probes per operator call (one applyMany; the Hessian batches them). */
   batch?: number;
   signal?: AbortSignal;
   onStep?: (info: { samples: number; estimate: number }) => void;
@@ -27,7 +27,7 @@ export interface HutchinsonResult {
 export async function hutchinsonTrace(op: LinearOperator, opts: HutchinsonOptions): Promise<HutchinsonResult> {
   const samples = Math.floor(opts.samples);
   if (!(samples >= 1)) throw new RangeError(`hutchinsonTrace: samples must be ≥ 1, got ${opts.samples}`);
-  const batch = op.matmat ? Math.max(1, Math.floor(opts.batch ?? 8)) : 1;
+  const batch = Math.max(1, Math.floor(opts.batch ?? 8));
   const rng = new Rng(opts.seed);
   const start = op.matvecCount;
   const values: number[] = [];
@@ -35,7 +35,7 @@ export async function hutchinsonTrace(op: LinearOperator, opts: HutchinsonOption
     await checkpoint(opts.signal);
     const k = Math.min(batch, samples - values.length);
     const probes = Array.from({ length: k }, () => rng.rademacherVector(op.size));
-    const products = op.matmat && k > 1 ? op.matmat(probes) : probes.map((z) => op.matvec(z));
+    const products = await op.applyMany(probes);
     probes.forEach((z, i) => values.push(dot(z, products[i])));
     opts.onStep?.({ samples: values.length, estimate: mean(values) });
   }

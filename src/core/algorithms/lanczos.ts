@@ -86,7 +86,7 @@ export async function lanczos(op: LinearOperator, opts: LanczosOptions): Promise
   for (let m = 1; m <= maxSteps; m++) {
     await checkpoint(opts.signal);
     const q = basis[m - 1];
-    const w = op.matvec(q);
+    const w = await op.apply(q);
     const a = dot(q, w);
     axpy(-a, q, w);
     if (m > 1) axpy(-betas[m - 2], basis[m - 2], w);

@@ -71,7 +71,7 @@ export async function neumannSeries(op: LinearOperator, b: Float64Array, opts: N
 
   for (let j = 0; j <= terms; j++) {
     await checkpoint(opts.signal);
-    const av = a.matvec(v);
+    const av = await a.apply(v);
     if (!isFiniteVector(av)) {
       result.nonFiniteAtTerm = j;
       break;

@@ -52,7 +52,7 @@ export async function powerIteration(op: LinearOperator, opts: PowerOptions): Pr
   let iterations = 0;
   for (let i = 1; i <= maxIter; i++) {
     await checkpoint(opts.signal);
-    const hv = op.matvec(v);
+    const hv = await op.apply(v);
     theta = dot(v, hv);
     const r = Float64Array.from(hv);
     axpy(-theta, v, r);

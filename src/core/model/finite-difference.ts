@@ -20,7 +20,7 @@ export function defaultFiniteDifferenceStep(w: Float64Array): number {
 }
 
 /** (g(w + h·v̂) − g(w − h·v̂))·‖v‖/(2h) with v̂ = v/‖v‖. */
-export function finiteDifferenceHvp(gradient: FrozenGradient, w: Float64Array, v: Float64Array, step = defaultFiniteDifferenceStep(w)): Float64Array {
+export async function finiteDifferenceHvp(gradient: FrozenGradient, w: Float64Array, v: Float64Array, step = defaultFiniteDifferenceStep(w)): Promise<Float64Array> {
   const n = w.length;
   checkSize(n, v, 'finite-difference direction');
   const len = norm(v);
@@ -33,8 +33,8 @@ export function finiteDifferenceHvp(gradient: FrozenGradient, w: Float64Array, v
     plus[i] = w[i] + d;
     minus[i] = w[i] - d;
   }
-  const gPlus = gradient.gradient(plus);
-  const gMinus = gradient.gradient(minus);
+  const gPlus = await gradient.gradient(plus);
+  const gMinus = await gradient.gradient(minus);
   const scale = len / (2 * step);
   for (let i = 0; i < n; i++) out[i] = (gPlus[i] - gMinus[i]) * scale;
   return out;
@@ -42,18 +42,21 @@ export function finiteDifferenceHvp(gradient: FrozenGradient, w: Float64Array, v
 
 /** The Hessian at w0 by finite differences: two gradients per product, accurate to ~1e-3. */
 export class FiniteDifferenceHessianOperator extends CountingOperator implements HessianOperator {
-  readonly size: number;
-  private readonly gradient: FrozenGradient;
-  private readonly w0: Float64Array;
-
-  constructor(objective: Objective, w0: Float64Array, private readonly step = defaultFiniteDifferenceStep(w0)) {
+  private constructor(
+    readonly size: number,
+    private readonly gradient: FrozenGradient,
+    private readonly w0: Float64Array,
+    private readonly step: number,
+  ) {
     super();
-    this.size = objective.size;
-    this.w0 = Float64Array.from(w0);
-    this.gradient = objective.frozenGradientNear(this.w0);
   }
 
-  protected apply(v: Float64Array): Float64Array {
+  static async at(objective: Objective, w0: Float64Array, step = defaultFiniteDifferenceStep(w0)): Promise<FiniteDifferenceHessianOperator> {
+    const at = Float64Array.from(w0);
+    return new FiniteDifferenceHessianOperator(objective.size, await objective.frozenGradientNear(at), at, step);
+  }
+
+  protected product(v: Float64Array): Promise<Float64Array> {
     return finiteDifferenceHvp(this.gradient, this.w0, v, this.step);
   }
 

@@ -25,11 +25,15 @@ export class MlpHessianOperator extends CountingOperator implements HessianOpera
     this.maxBatch = Math.max(1, Math.floor(BATCH_FLOATS / (rows * widest + size)));
   }
 
-  protected apply(v: Float64Array): Float64Array {
-    return this.applyMany([v])[0];
+  protected product(v: Float64Array): Float64Array {
+    return this.productsNow([v])[0];
   }
 
-  protected override applyMany(vs: Float64Array[]): Float64Array[] {
+  protected override async products(vs: Float64Array[]): Promise<Float64Array[]> {
+    return this.productsNow(vs);
+  }
+
+  private productsNow(vs: Float64Array[]): Float64Array[] {
     if (this.disposed) throw new Error('Hessian operator used after dispose()');
     const out: Float64Array[] = [];
     for (let start = 0; start < vs.length; start += this.maxBatch) out.push(...this.batch(vs.slice(start, start + this.maxBatch)));

@@ -45,16 +45,16 @@ export class MlpObjective implements Objective {
     return this.data.rows;
   }
 
-  loss(w: Float64Array): number {
+  async loss(w: Float64Array): Promise<number> {
     return this.withParams(w, (wt) => mlpDataLoss(this.spec, wt, this.x, this.target)) + this.penalty(w);
   }
 
-  gradient(w: Float64Array): GradientResult {
+  async gradient(w: Float64Array): Promise<GradientResult> {
     return this.gradientOn(w, this.x, this.target);
   }
 
   /** Gradient of the minibatch loss (mean over the given rows) + the full penalty: one SGD step's worth. */
-  batchGradient(w: Float64Array, rows: Int32Array): GradientResult {
+  async batchGradient(w: Float64Array, rows: Int32Array): Promise<GradientResult> {
     const [xb, tb] = tf.tidy(() => {
       const idx = tf.tensor1d(rows, 'int32');
       return [tf.gather(this.x, idx), tf.gather(this.target, idx)];
@@ -66,16 +66,16 @@ export class MlpObjective implements Objective {
     }
   }
 
-  hessianAt(w: Float64Array): HessianOperator {
+  async hessianAt(w: Float64Array): Promise<HessianOperator> {
     const tape = this.withParams(w, (wt) => new MlpTape(this.spec, wt, this.x, this.target));
     return new MlpHessianOperator(tape, this.size, this.spec.weightDecay, this.rows, Math.max(...this.spec.layers));
   }
 
-  frozenGradientNear(w0: Float64Array): FrozenGradient {
-    if (this.spec.activation !== 'relu') return { gradient: (w) => this.gradient(w).grad, dispose: () => {} };
+  async frozenGradientNear(w0: Float64Array): Promise<FrozenGradient> {
+    if (this.spec.activation !== 'relu') return { gradient: async (w) => this.gradientOn(w, this.x, this.target).grad, dispose: () => {} };
     const at = this.withParams(w0, (wt) => new MlpTape(this.spec, wt, this.x, this.target));
     return {
-      gradient: (w) => this.gradientOn(w, this.x, this.target, at.d1).grad,
+      gradient: async (w) => this.gradientOn(w, this.x, this.target, at.d1).grad,
       dispose: () => at.dispose(),
     };
   }

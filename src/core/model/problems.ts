@@ -5,7 +5,7 @@
  */
 import type { ProblemSpec } from '../config/experiment';
 import { InputError } from '../errors';
-import { CountingOperator, DenseOperator } from '../operators/linear-operator';
+import { CountingOperator, DenseOperator, denseTimes } from '../operators/linear-operator';
 import { dot } from '../util/vec';
 import type { FrozenGradient, GradientResult, HessianOperator, Objective } from './objective';
 
@@ -24,7 +24,7 @@ class DiagonalHessian extends CountingOperator implements HessianOperator {
     super();
     this.size = diagonal.length;
   }
-  protected apply(v: Float64Array): Float64Array {
+  protected product(v: Float64Array): Float64Array {
     return v.map((x, i) => x * this.diagonal[i]);
   }
   dispose(): void {}
@@ -45,34 +45,37 @@ function finiteVector(values: unknown, path: string, expectedLength?: number): F
   return Float64Array.from(values as number[]);
 }
 
-function sumOfCubes(point: Float64Array): Objective {
-  const n = point.length;
-  const objective: Objective = {
+/** An Objective from synchronous closed forms (smooth, so the frozen gradient is the gradient). */
+function closedForm(n: number, gradient: (x: Float64Array) => GradientResult, hessianAt: (x: Float64Array) => HessianOperator): Objective {
+  const frozen: FrozenGradient = { gradient: async (x) => gradient(x).grad, dispose: () => {} };
+  return {
     size: n,
-    loss: (x) => x.reduce((s, v) => s + v * v * v, 0),
-    gradient: (x): GradientResult => ({ loss: objective.loss(x), grad: x.map((v) => 3 * v * v) }),
-    hessianAt: (x) => new DiagonalHessian(x.map((v) => 6 * v)),
-    frozenGradientNear: (): FrozenGradient => ({ gradient: (x) => objective.gradient(x).grad, dispose: () => {} }),
+    loss: async (x) => gradient(x).loss,
+    gradient: async (x) => gradient(x),
+    hessianAt: async (x) => hessianAt(x),
+    frozenGradientNear: async () => frozen,
     dispose: () => {},
   };
-  return objective;
+}
+
+function sumOfCubes(point: Float64Array): Objective {
+  return closedForm(
+    point.length,
+    (x) => ({ loss: x.reduce((s, v) => s + v * v * v, 0), grad: x.map((v) => 3 * v * v) }),
+    (x) => new DiagonalHessian(x.map((v) => 6 * v)),
+  );
 }
 
 function quadratic(a: Float64Array, b: Float64Array): Objective {
   const n = b.length;
-  const times = (x: Float64Array) => new DenseOperator(a, n).matvec(x);
-  const objective: Objective = {
-    size: n,
-    loss: (x) => 0.5 * dot(x, times(x)) - dot(b, x),
-    gradient: (x): GradientResult => {
-      const ax = times(x);
+  return closedForm(
+    n,
+    (x) => {
+      const ax = denseTimes(a, n, x);
       return { loss: 0.5 * dot(x, ax) - dot(b, x), grad: ax.map((v, i) => v - b[i]) };
     },
-    hessianAt: () => new DenseHessian(a, n),
-    frozenGradientNear: (): FrozenGradient => ({ gradient: (x) => objective.gradient(x).grad, dispose: () => {} }),
-    dispose: () => {},
-  };
-  return objective;
+    () => new DenseHessian(a, n),
+  );
 }
 
 /** Validates the problem (InputError at `problem.*`) and builds it. */

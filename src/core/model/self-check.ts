@@ -20,13 +20,13 @@ export interface SelfCheckResult {
  * Compares `operator` (default: objective.hessianAt(w), disposed afterwards) with finite
  * differences along one N(0, I) direction drawn from `seed`.
  */
-export function hvpSelfCheck(objective: Objective, w: Float64Array, seed: number, tolerance: number, operator?: LinearOperator): SelfCheckResult {
+export async function hvpSelfCheck(objective: Objective, w: Float64Array, seed: number, tolerance: number, operator?: LinearOperator): Promise<SelfCheckResult> {
   const v = new Rng(seed).normalVector(objective.size);
-  const own = operator ? null : objective.hessianAt(w);
-  const frozen = objective.frozenGradientNear(w);
+  const own = operator ? null : await objective.hessianAt(w);
+  const frozen = await objective.frozenGradientNear(w);
   try {
-    const exact = (operator ?? own!).matvec(v);
-    const fd = finiteDifferenceHvp(frozen, w, v);
+    const exact = await (operator ?? own!).apply(v);
+    const fd = await finiteDifferenceHvp(frozen, w, v);
     const diff = new Float64Array(exact.length);
     for (let i = 0; i < diff.length; i++) diff[i] = exact[i] - fd[i];
     const scale = norm(fd);

@@ -64,7 +64,7 @@ export async function train(objective: MlpObjective, w0: Float64Array, spec: Tra
     let sum = 0;
     for (let step = 1; step <= stepsPerEpoch; step++) {
       await checkpoint(hooks.signal);
-      const { loss, grad } = objective.batchGradient(w, order.subarray((step - 1) * batch, Math.min(step * batch, rows)));
+      const { loss, grad } = await objective.batchGradient(w, order.subarray((step - 1) * batch, Math.min(step * batch, rows)));
       if (!Number.isFinite(loss)) throw new DivergedTrainingError(epoch, step, loss);
       for (let i = 0; i < w.length; i++) w[i] -= spec.learningRate * grad[i];
       // a finite loss can still step to infinite weights; the next loss would only say NaN

@@ -1,16 +1,18 @@
 /**
  * A symmetric linear operator on flat float64 vectors. Algorithms (Lanczos, power iteration, CG,
- * Neumann, Hutchinson) take this and nothing else, so they run unchanged on a TF.js Hessian,
- * an explicit matrix in tests, or a shifted/damped view of either.
+ * MINRES, Neumann, Hutchinson, dense assembly) take this and nothing else, so they run unchanged on
+ * a TF.js Hessian, a Hessian served by another process (the PyTorch bridge), an explicit matrix in
+ * tests, or a shifted/damped view of either. Products are asynchronous because a remote operator's
+ * are; an in-process operator pays one resolved promise per product, nothing else.
  */
 export interface LinearOperator {
   /** Dimension n of the (square) operator. */
   readonly size: number;
   /** y = A·v. Must not mutate v. */
-  matvec(v: Float64Array): Float64Array;
-  /** Y = A·[v1 … vk]; operators that can batch (the Hessian) override this. */
-  matmat?(vs: Float64Array[]): Float64Array[];
-  /** Number of matrix-vector products performed so far (a batch of k counts k). */
+  apply(v: Float64Array): Promise<Float64Array>;
+  /** Y = A·[v1 … vk], batched where the operator can (the Hessian), else one product each. */
+  applyMany(vs: Float64Array[]): Promise<Float64Array[]>;
+  /** Number of products performed so far (a batch of k counts k). */
   readonly matvecCount: number;
 }
 
@@ -21,17 +23,19 @@ export abstract class CountingOperator implements LinearOperator {
   get matvecCount(): number {
     return this.count;
   }
-  matvec(v: Float64Array): Float64Array {
+  async apply(v: Float64Array): Promise<Float64Array> {
     this.count += 1;
-    return this.apply(v);
+    return this.product(v);
   }
-  matmat(vs: Float64Array[]): Float64Array[] {
+  async applyMany(vs: Float64Array[]): Promise<Float64Array[]> {
     this.count += vs.length;
-    return this.applyMany(vs);
+    return this.products(vs);
   }
-  protected abstract apply(v: Float64Array): Float64Array;
-  protected applyMany(vs: Float64Array[]): Float64Array[] {
-    return vs.map((v) => this.apply(v));
+  protected abstract product(v: Float64Array): Float64Array | Promise<Float64Array>;
+  protected async products(vs: Float64Array[]): Promise<Float64Array[]> {
+    const out: Float64Array[] = [];
+    for (const v of vs) out.push(await this.product(v));
+    return out;
   }
 }
 
@@ -52,17 +56,21 @@ export class DenseOperator extends CountingOperator {
     });
     return new DenseOperator(data, n);
   }
-  protected apply(v: Float64Array): Float64Array {
-    const n = this.size;
-    const y = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      const row = i * n;
-      for (let j = 0; j < n; j++) s += this.data[row + j] * v[j];
-      y[i] = s;
-    }
-    return y;
+  protected product(v: Float64Array): Float64Array {
+    return denseTimes(this.data, this.size, v);
   }
+}
+
+/** y = A·v for a row-major n×n matrix (synchronous: for closed forms and references). */
+export function denseTimes(a: Float64Array, n: number, v: Float64Array): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    const row = i * n;
+    for (let j = 0; j < n; j++) s += a[row + j] * v[j];
+    y[i] = s;
+  }
+  return y;
 }
 
 /** A + shift·I, sharing A's product counter (used for shifted power iteration and damping). */
@@ -74,8 +82,14 @@ export class ShiftedOperator implements LinearOperator {
   get matvecCount(): number {
     return this.base.matvecCount;
   }
-  matvec(v: Float64Array): Float64Array {
-    const y = this.base.matvec(v);
+  async apply(v: Float64Array): Promise<Float64Array> {
+    return this.shifted(await this.base.apply(v), v);
+  }
+  async applyMany(vs: Float64Array[]): Promise<Float64Array[]> {
+    const ys = await this.base.applyMany(vs);
+    return ys.map((y, k) => this.shifted(y, vs[k]));
+  }
+  private shifted(y: Float64Array, v: Float64Array): Float64Array {
     for (let i = 0; i < y.length; i++) y[i] += this.shift * v[i];
     return y;
   }

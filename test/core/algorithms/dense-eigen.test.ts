@@ -34,12 +34,12 @@ test('summariseSpectrum counts negatives beyond rounding noise and gives the con
   assert.equal(summariseSpectrum(Float64Array.from([-0.01, 1]), 0.1).negativeCount, 0);
 });
 
-test('assembleDense rebuilds the matrix in batches through matmat and counts every column', async () => {
+test('assembleDense rebuilds the matrix in batches through applyMany and counts every column', async () => {
   const a = withSpectrum([1, 2, 3, -4, 5, 6, 7], 3);
   const op = new DenseOperator(a, 7);
   let matmats = 0;
-  const original = op.matmat.bind(op);
-  op.matmat = (vs) => {
+  const original = op.applyMany.bind(op);
+  op.applyMany = (vs) => {
     matmats++;
     return original(vs);
   };
@@ -59,7 +59,7 @@ test('assembleDense symmetrises and reports ‖H − Hᵀ‖_F/‖H‖_F of an a
   ];
   class Asym extends CountingOperator {
     readonly size = 2;
-    protected apply(v: Float64Array) {
+    protected product(v: Float64Array) {
       return Float64Array.from(m.map((r) => r[0] * v[0] + r[1] * v[1]));
     }
   }

@@ -16,13 +16,13 @@ test('Hutchinson is exact for a diagonal matrix (zᵀDz = tr D for Rademacher z)
   assert.equal(r.hvps, 5);
 });
 
-test('Hutchinson estimate is within a few standard errors of the trace, batched through matmat', async () => {
+test('Hutchinson estimate is within a few standard errors of the trace, batched through applyMany', async () => {
   const values = linspace(-2, 6, 40);
   const trace = values.reduce((s, x) => s + x, 0);
   const op = operatorWithSpectrum(values, 41);
   let batches = 0;
-  const original = op.matmat.bind(op);
-  op.matmat = (vs) => {
+  const original = op.applyMany.bind(op);
+  op.applyMany = (vs) => {
     batches++;
     return original(vs);
   };

@@ -26,15 +26,15 @@ export function randomDataset(rows: number, features: number, loss: LossKind, cl
   };
 }
 
-/** The operator as a dense row-major matrix, one column per identity vector, all through matmat. */
-export function assemble(op: LinearOperator & { matmat(vs: Float64Array[]): Float64Array[] }): Float64Array {
+/** The operator as a dense row-major matrix, one column per identity vector, all in one applyMany. */
+export async function assemble(op: LinearOperator): Promise<Float64Array> {
   const n = op.size;
   const basis = Array.from({ length: n }, (_, j) => {
     const e = new Float64Array(n);
     e[j] = 1;
     return e;
   });
-  const cols = op.matmat(basis);
+  const cols = await op.applyMany(basis);
   const m = new Float64Array(n * n);
   cols.forEach((c, j) => c.forEach((v, i) => (m[i * n + j] = v)));
   return m;

@@ -21,33 +21,33 @@ for (const backend of BACKENDS) {
       const spec: MlpSpec = { layers: [2, 8, 4, out], activation, loss, weightDecay: 0.1 };
       const objective = new MlpObjective(spec, randomDataset(64, 2, loss, out, 1));
       const w = initParams(spec.layers, 2);
-      const op = objective.hessianAt(w);
+      const op = await objective.hessianAt(w);
       const rng = new Rng(3);
       const v = rng.normalVector(objective.size);
-      for (let i = 0; i < 10; i++) op.matvec(v);
+      for (let i = 0; i < 10; i++) await op.apply(v);
       const after10 = tf.memory().numTensors;
-      for (let i = 0; i < 990; i++) op.matvec(v);
-      op.matmat([v, v, v]);
+      for (let i = 0; i < 990; i++) await op.apply(v);
+      await op.applyMany([v, v, v]);
       assert.equal(tf.memory().numTensors, after10, 'HVPs leak tensors');
       assert.equal(op.matvecCount, 1003);
 
       // everything else an analysis calls, repeatedly
       const afterOps = tf.memory().numTensors;
       for (let i = 0; i < 20; i++) {
-        objective.loss(w);
-        objective.gradient(w);
-        objective.batchGradient(w, Int32Array.from([0, 5, 9]));
+        await objective.loss(w);
+        await objective.gradient(w);
+        await objective.batchGradient(w, Int32Array.from([0, 5, 9]));
       }
-      hvpSelfCheck(objective, w, 4, 1e-3);
-      const fd = new FiniteDifferenceHessianOperator(objective, w);
-      fd.matvec(v);
+      await hvpSelfCheck(objective, w, 4, 1e-3);
+      const fd = await FiniteDifferenceHessianOperator.at(objective, w);
+      await fd.apply(v);
       fd.dispose();
       assert.equal(tf.memory().numTensors, afterOps, 'gradients/self-check leak tensors');
 
       op.dispose();
       objective.dispose();
       assert.equal(tf.memory().numTensors, before, 'dispose() leaves tensors behind');
-      assert.throws(() => op.matvec(v), /after dispose/);
+      await assert.rejects(() => op.apply(v), /after dispose/);
     });
   }
 }

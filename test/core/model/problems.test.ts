@@ -7,20 +7,20 @@ import { hvpSelfCheck } from '../../../src/core/model/self-check';
 import type { ProblemSpec } from '../../../src/core/config/experiment';
 import { assemble } from './helpers';
 
-test('sum-of-cubes at the seed point (0.05, 0.05): H = diag(0.3, 0.3), gradient 3x²', () => {
+test('sum-of-cubes at the seed point (0.05, 0.05): H = diag(0.3, 0.3), gradient 3x²', async () => {
   const p = buildProblem({ kind: 'sum-of-cubes', point: [0.05, 0.05] });
-  const op = p.objective.hessianAt(p.point);
-  const h = assemble(op);
+  const op = await p.objective.hessianAt(p.point);
+  const h = await assemble(op);
   [0.3, 0, 0, 0.3].forEach((want, i) => assert.ok(Math.abs(h[i] - want) < 1e-15, `H[${i}] = ${h[i]}`));
   assert.deepEqual(Array.from(p.hessian), Array.from(h));
-  const g = p.objective.gradient(p.point);
+  const g = await p.objective.gradient(p.point);
   g.grad.forEach((v) => assert.ok(Math.abs(v - 3 * 0.05 ** 2) < 1e-15));
   assert.ok(Math.abs(g.loss - 2 * 0.05 ** 3) < 1e-18);
   assert.equal(op.matvecCount, 2);
-  assert.ok(hvpSelfCheck(p.objective, p.point, 1, 1e-6).passed);
+  assert.ok((await hvpSelfCheck(p.objective, p.point, 1, 1e-6)).passed);
 });
 
-test('quadratic: H = A, gradient Ax − b, loss ½xᵀAx − bᵀx', () => {
+test('quadratic: H = A, gradient Ax − b, loss ½xᵀAx − bᵀx', async () => {
   const a = [
     [4, 1, 0],
     [1, 3, -1],
@@ -28,14 +28,14 @@ test('quadratic: H = A, gradient Ax − b, loss ½xᵀAx − bᵀx', () => {
   ];
   const b = [1, -2, 0.5];
   const p = buildProblem({ kind: 'quadratic', matrix: a, vector: b });
-  assert.deepEqual(Array.from(assemble(p.objective.hessianAt(p.point))), a.flat());
+  assert.deepEqual(Array.from(await assemble(await p.objective.hessianAt(p.point))), a.flat());
   const x = Float64Array.from([1, 2, 3]);
-  const g = p.objective.gradient(x);
+  const g = await p.objective.gradient(x);
   // A·x = (6, 4, 4)
   assert.deepEqual(Array.from(g.grad), [6 - 1, 4 + 2, 4 - 0.5]);
   assert.equal(g.loss, 0.5 * (6 + 8 + 12) - (1 - 4 + 1.5));
   assert.deepEqual(Array.from(p.point), [0, 0, 0]);
-  assert.ok(hvpSelfCheck(p.objective, x, 2, 1e-6).passed);
+  assert.ok((await hvpSelfCheck(p.objective, x, 2, 1e-6)).passed);
 });
 
 function inputErrorAt(spec: unknown, path: string, message: RegExp): void {

@@ -29,7 +29,7 @@ for (const backend of BACKENDS) {
     for (const [spec, classes] of cases) {
       const objective = new MlpObjective(spec, randomDataset(1000, spec.layers[0], spec.loss, classes, 8));
       for (const seed of [1, 2, 3]) {
-        const r = hvpSelfCheck(objective, initParams(spec.layers, seed), seed, TOL);
+        const r = await hvpSelfCheck(objective, initParams(spec.layers, seed), seed, TOL);
         assert.ok(r.passed, `${spec.layers.join('-')} seed ${seed}: relative error ${r.relativeError}`);
         assert.equal(r.tolerance, TOL);
       }
@@ -41,21 +41,21 @@ for (const backend of BACKENDS) {
     await initBackend(backend);
     const objective = new MlpObjective(seedSpec, randomDataset(200, 1, 'mse', 1, 9));
     const w = initParams(seedSpec.layers, 4);
-    const exact = objective.hessianAt(w);
+    const exact = await objective.hessianAt(w);
     // what a dropped second-order term looks like: right on most of the space, 2 % off overall
     class Wrong extends CountingOperator {
       readonly size = exact.size;
-      protected apply(v: Float64Array) {
-        return exact.matvec(v).map((x) => 1.02 * x);
+      protected async product(v: Float64Array) {
+        return (await exact.apply(v)).map((x) => 1.02 * x);
       }
     }
-    const wrong = hvpSelfCheck(objective, w, 5, TOL, new Wrong());
+    const wrong = await hvpSelfCheck(objective, w, 5, TOL, new Wrong());
     assert.equal(wrong.passed, false);
     assert.ok(wrong.relativeError > 0.01 && wrong.relativeError < 0.03, `relative error ${wrong.relativeError}`);
     // the Hessian without its weight-decay term
     const noDecay = new DenseOperator(referenceHessian({ ...seedSpec, weightDecay: 0 }, objective.data, w), objective.size);
-    assert.equal(hvpSelfCheck(objective, w, 5, TOL, noDecay).passed, false);
-    assert.equal(hvpSelfCheck(objective, w, 5, TOL, exact).passed, true);
+    assert.equal((await hvpSelfCheck(objective, w, 5, TOL, noDecay)).passed, false);
+    assert.equal((await hvpSelfCheck(objective, w, 5, TOL, exact)).passed, true);
     exact.dispose();
     objective.dispose();
   });
@@ -65,11 +65,11 @@ for (const backend of BACKENDS) {
     const objective = new MlpObjective(seedSpec, randomDataset(1000, 1, 'mse', 1, 10));
     const w = initParams(seedSpec.layers, 6);
     const v = new Rng(7).normalVector(objective.size);
-    const ref = new DenseOperator(referenceHessian(seedSpec, objective.data, w), objective.size).matvec(v);
-    const plain = { gradient: (x: Float64Array) => objective.gradient(x).grad, dispose() {} };
-    const frozen = objective.frozenGradientNear(w);
-    const kinked = relativeError(finiteDifferenceHvp(plain, w, v, 1e-2), ref);
-    const held = relativeError(finiteDifferenceHvp(frozen, w, v, 1e-2), ref);
+    const ref = await new DenseOperator(referenceHessian(seedSpec, objective.data, w), objective.size).apply(v);
+    const plain = { gradient: async (x: Float64Array) => (await objective.gradient(x)).grad, dispose() {} };
+    const frozen = await objective.frozenGradientNear(w);
+    const kinked = relativeError(await finiteDifferenceHvp(plain, w, v, 1e-2), ref);
+    const held = relativeError(await finiteDifferenceHvp(frozen, w, v, 1e-2), ref);
     frozen.dispose();
     objective.dispose();
     assert.ok(kinked > 10 * TOL, `plain differences should cross kinks: ${kinked}`);
@@ -81,8 +81,8 @@ for (const backend of BACKENDS) {
     const spec: MlpSpec = { layers: [2, 6, 3], activation: 'tanh', loss: 'cross-entropy', weightDecay: 0.02 };
     const objective = new MlpObjective(spec, randomDataset(50, 2, 'cross-entropy', 3, 12));
     const w = initParams(spec.layers, 13).map((x) => 2 * x);
-    const fd = new FiniteDifferenceHessianOperator(objective, w);
-    const h = assemble(fd);
+    const fd = await FiniteDifferenceHessianOperator.at(objective, w);
+    const h = await assemble(fd);
     assert.equal(fd.matvecCount, objective.size);
     fd.dispose();
     const err = relativeError(h, referenceHessian(spec, objective.data, w));
