@@ -1,5 +1,6 @@
 // Runs every benchmark in bench/*.ts in turn (via tsx); each prints its table and writes
-// bench/results/<name>.json. Benchmarks are scripts, not timed tests.
+// bench/results/<name>.json; then the README's figures are rewritten from those files.
+// Benchmarks are scripts, not timed tests.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -16,4 +17,6 @@ for (const f of files) {
     failed += 1;
   }
 }
-process.exit(failed ? 1 : 0);
+// The README's figures are rendered from the results just written (bench/lib/readme.ts).
+const readme = spawnSync('node', ['--import', 'tsx', join('bench', 'lib', 'readme.ts')], { stdio: 'inherit', cwd: root });
+process.exit(failed || readme.status !== 0 ? 1 : 0);
