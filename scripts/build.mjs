@@ -2,6 +2,7 @@
 // The wasm backend's .wasm binaries are copied beside the Node bundles (dist/) because
 // setWasmPaths points there at run time.
 import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,14 @@ const nodeEntries = [
   { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
 ];
 const webEntries = [{ in: 'src/webview/main.ts', out: 'media/panel.js' }];
+
+// The files derived from the experiment and settings declarations (JSON Schema, docs/experiment.md,
+// package.json's settings). Under CI they are checked, not written: a stale commit fails the build.
+const gen = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gen-experiment-files.ts', ...(process.env.CI === 'true' ? ['--check'] : [])], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (gen.status !== 0) process.exit(gen.status ?? 1);
 
 const common = {
   bundle: true,

@@ -1,44 +1,75 @@
 /**
- * The extension's settings (contributes.configuration in package.json), read through a getter so
- * this stays free of vscode and testable. Settings are user input: a wrong type or range falls
- * back to the default instead of reaching the worker.
+ * The extension's settings, declared once: package.json's contributes.configuration is generated
+ * from SETTINGS (scripts/gen-experiment-files.ts; a test fails when it is stale), and settings that
+ * mirror experiment keys take their enum, range and default wording from the experiment's
+ * declaration. Read through a getter so this stays free of vscode and testable. Settings are user
+ * input: a value that fails its schema falls back to the default instead of reaching the worker.
  */
-import type { BackendChoice } from '../core/config/experiment';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ValidateFunction } from 'ajv';
+import { compileSchema } from '../core/config/ajv';
+import { Analysis, BackendChoice } from '../core/config/experiment-schema';
+import { plainSchema } from '../core/config/schema-kit';
 
-export interface Settings {
-  backend: BackendChoice;
-  /** Overrides the experiment's analysis.exactMaxParams; null → the experiment's own value. */
-  exactMaxParams: number | null;
-  /** --max-old-space-size of the worker. */
-  maxMemoryMb: number;
-  runOnSave: boolean;
-  showPanelOnRun: boolean;
+const exact = Analysis.properties.exactMaxParams;
+
+function setting<T extends TSchema>(key: string, schema: T, value: Static<T>): { key: string; schema: T & { default: Static<T> } } {
+  return { key, schema: { ...schema, default: value } };
 }
 
-export const DEFAULT_SETTINGS: Settings = {
-  backend: 'auto',
-  exactMaxParams: null,
-  maxMemoryMb: 4096,
-  runOnSave: false,
-  showPanelOnRun: true,
+/** Each setting by the field `readSettings` returns it as; `key` is relative to `neumannLens.`. */
+export const SETTINGS = {
+  backend: setting('backend', BackendChoice, 'auto'),
+  /** Overrides the experiment's analysis.exactMaxParams; null → the experiment's own value. */
+  exactMaxParams: setting(
+    'analysis.exactMaxParams',
+    Type.Unsafe<number | null>({
+      type: ['integer', 'null'],
+      minimum: exact.minimum,
+      markdownDescription: `Overrides the experiment's \`analysis.exactMaxParams\`: models with at most this many parameters get the exact path (full Hessian from batched HVPs, all eigenvalues, exact hypergradient); larger ones use Lanczos. \`null\` keeps the experiment's own value (default ${exact.default}). Set \`0\` to always use Lanczos.`,
+    }),
+    null,
+  ),
+  /** --max-old-space-size of the worker. */
+  maxMemoryMb: setting(
+    'worker.maxMemoryMb',
+    Type.Integer({
+      minimum: 256,
+      markdownDescription:
+        'Heap limit of the background worker process in MB (`--max-old-space-size`). When a run stops with an out-of-memory error, raise this or use a smaller model or `analysis.exactMaxParams`.',
+    }),
+    4096,
+  ),
+  runOnSave: setting('runOnSave', Type.Boolean({ markdownDescription: 'Run the diagnosis again whenever a `*.neumann.json` experiment file is saved.' }), false),
+  showPanelOnRun: setting(
+    'showPanelOnRun',
+    Type.Boolean({ markdownDescription: 'Open the **Neumann Lens** panel (beside the editor) when a diagnosis starts, so it fills live.' }),
+    true,
+  ),
 };
 
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+type Declared = typeof SETTINGS;
+export type Settings = { [F in keyof Declared]: Static<Declared[F]['schema']> };
+
+export const DEFAULT_SETTINGS = Object.freeze(
+  Object.fromEntries(Object.entries(SETTINGS).map(([f, s]) => [f, s.schema.default])),
+) as Readonly<Settings>;
+
+/** package.json's contributes.configuration. */
+export function contributedConfiguration(): { title: string; properties: Record<string, unknown> } {
+  const properties = Object.fromEntries(Object.values(SETTINGS).map((s) => [`neumannLens.${s.key}`, plainSchema(s.schema)]));
+  return { title: 'Neumann Lens', properties };
+}
+
+let checks: Map<string, ValidateFunction> | null = null;
 
 /** `get(key)` with keys relative to the `neumannLens` section. */
 export function readSettings(get: (key: string) => unknown): Settings {
-  const backend = get('backend');
-  const exact = get('analysis.exactMaxParams');
-  const mem = get('worker.maxMemoryMb');
-  const bool = (key: string, dflt: boolean) => {
-    const v = get(key);
-    return typeof v === 'boolean' ? v : dflt;
-  };
-  return {
-    backend: BACKENDS.includes(backend as BackendChoice) ? (backend as BackendChoice) : DEFAULT_SETTINGS.backend,
-    exactMaxParams: Number.isInteger(exact) && (exact as number) >= 0 ? (exact as number) : null,
-    maxMemoryMb: Number.isInteger(mem) && (mem as number) >= 256 ? (mem as number) : DEFAULT_SETTINGS.maxMemoryMb,
-    runOnSave: bool('runOnSave', DEFAULT_SETTINGS.runOnSave),
-    showPanelOnRun: bool('showPanelOnRun', DEFAULT_SETTINGS.showPanelOnRun),
-  };
+  checks ??= new Map(Object.values(SETTINGS).map((s) => [s.key, compileSchema(plainSchema(s.schema) as object)]));
+  const out: Record<string, unknown> = {};
+  for (const [field, s] of Object.entries(SETTINGS)) {
+    const v = get(s.key);
+    out[field] = checks.get(s.key)!(v) ? v : s.schema.default;
+  }
+  return out as Settings;
 }

@@ -1,86 +1,56 @@
 /**
- * The experiment file (`*.neumann.json`) after schema validation and defaulting.
- * schemas/experiment.schema.json is the source of truth for the on-disk form; this is the
- * in-memory form every consumer (session, CLI, extension) reads.
+ * The experiment in memory: what every consumer (session, CLI, extension) reads after load.ts has
+ * validated the file, applied its defaults, resolved its paths and told its kind. The types come
+ * from the declaration (experiment-schema.ts); only what loading changes is written here: the
+ * `kind` discriminator, absolute paths, and the shapes loading flattens (data, model, problem).
  */
-export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'softplus' | 'linear';
-export type LossKind = 'mse' | 'cross-entropy' | 'binary-cross-entropy';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | BackendName;
+import type { Static } from '@sinclair/typebox';
+import type * as Declared from './experiment-schema';
+import type { Resolved } from './schema-kit';
 
-export interface CsvSource {
-  /** Absolute path after resolution against the experiment file's folder. */
-  csv: string;
-  target: string;
-  /** Feature columns; default: every column but the target. */
-  features?: string[];
-}
-export interface SyntheticSource {
-  kind: 'seed-regression';
-  n: number;
-}
+export type Activation = Static<typeof Declared.Activation>;
+export type LossKind = Static<typeof Declared.Loss>;
+export type BackendChoice = Static<typeof Declared.BackendChoice>;
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+export type ExperimentKind = Declared.ExperimentKind;
+
+/** `csv` is the absolute path after resolution against the experiment file's folder. */
+export type CsvSource = Resolved<Declared.CsvSourceDeclaration>;
+export type SyntheticSource = Resolved<typeof Declared.Synthetic>;
 export type DataSpec =
   | { kind: 'csv'; train: CsvSource; validation: CsvSource }
   | { kind: 'synthetic'; synthetic: SyntheticSource };
 
-export interface ModelSpec {
-  layers: number[];
-  activation: Activation;
-  /** Absolute path of a PyTorch state_dict saved as JSON; absent → seeded initialisation. */
+type ModelFile = Resolved<typeof Declared.Model>;
+export interface ModelSpec extends Omit<ModelFile, 'init'> {
+  /** Absolute path of `init.stateDict`; absent → seeded initialisation. */
   stateDict?: string;
 }
 
+type ProblemFile = Resolved<typeof Declared.Problem>;
 export type ProblemSpec =
-  | { kind: 'sum-of-cubes'; point: number[] }
-  | { kind: 'quadratic'; matrix: number[][]; vector: number[] };
+  | { kind: 'sum-of-cubes'; point: NonNullable<ProblemFile['point']> }
+  | { kind: 'quadratic'; matrix: NonNullable<ProblemFile['matrix']>; vector: NonNullable<ProblemFile['vector']> };
 
-export interface NeumannSpec {
-  alpha: number;
-  /** K: updates after the initial term (sums j = 0..K). */
-  terms: number;
-  /** δ ≥ 0: the series runs on H + δI. */
-  damping: number;
-  /** Right-hand side for analytic problems; MLPs use b = ∇_w L_V. */
-  vector?: number[];
-}
+/** `vector` is set (defaulted) for analytic problems; MLPs use b = ∇_w L_V. */
+export type NeumannSpec = Resolved<typeof Declared.Neumann>;
+export type AnalysisSpec = Resolved<typeof Declared.Analysis>;
+export type TrainingSpec = Resolved<typeof Declared.Training>;
 
-export interface AnalysisSpec {
-  exactMaxParams: number;
-  tolerance: number;
-  maxLanczosSteps: number;
-  /** Cross-check the extremes with (shifted) power iteration. */
-  powerIteration: boolean;
-  hutchinsonSamples: number;
-  /** Measure λ_max, λ_min, ρ at the end of every epoch. */
-  trackEpochs: boolean;
-  epochLanczosSteps: number;
-  /** Relative tolerance of the HVP self-check against finite differences. */
-  selfCheckTolerance: number;
-  /** ‖∇L_T‖ above this raises the not-stationary warning. */
-  stationarityTolerance: number;
-}
+type FileDefaults = Resolved<typeof Declared.ExperimentFile>;
 
-export interface TrainingSpec {
-  epochs: number;
-  batchSize: number;
-  learningRate: number;
-}
-
-interface ExperimentCommon {
+interface ExperimentCommon extends Pick<FileDefaults, 'seed' | 'neumann' | 'analysis'> {
+  /** The file's `name`, or the file name without `.neumann.json`. */
   name: string;
   /** Absolute path of the experiment file (for messages); absent for in-memory configs. */
   file?: string;
-  seed: number;
-  neumann: NeumannSpec;
-  analysis: AnalysisSpec;
 }
 
-export interface MlpExperiment extends ExperimentCommon {
+export interface MlpExperiment extends ExperimentCommon, Pick<FileDefaults, 'weightDecay'> {
   kind: 'mlp';
   data: DataSpec;
   model: ModelSpec;
   loss: LossKind;
-  weightDecay: number;
   training: TrainingSpec;
 }
 

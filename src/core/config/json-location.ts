@@ -1,10 +1,11 @@
 /**
  * Where things are in JSON text: strict parsing with `file:line:column` errors, and the source
- * range of a dot path such as `model.layers.2`, so the extension can put a diagnostic there and the
- * CLI can print a position.
+ * range of a path such as `model.layers[2]` (json-path.ts), so the extension can put a diagnostic
+ * there and the CLI can print a position.
  */
 import { parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { InputError } from '../errors';
+import { parseJsonPathPrefix, type JsonPath } from './json-path';
 
 /** 0-based, as VS Code positions are. */
 export interface JsonRange {
@@ -82,16 +83,17 @@ function firstDuplicateKey(node: Node | undefined): Node | null {
 }
 
 /**
- * Source range of the value at a dot path (`neumann.alpha`, `model.layers.2`; '' is the root).
- * For a property whose value is a scalar the range covers `"key": value`; for an object or array
- * value only the key (a multi-line squiggle helps nobody). When the path does not exist (a missing
- * key) the range is that of the deepest existing ancestor's key. Null when the text has no JSON value.
+ * Source range of the value at a path (`neumann.alpha`, `model.layers[2]`; '' is the root), given
+ * formatted or as segments. For a property whose value is a scalar the range covers `"key": value`;
+ * for an object or array value only the key (a multi-line squiggle helps nobody). When the path does
+ * not exist (a missing key, an index past the end, a key inside a number, a malformed tail) the range
+ * is that of the nearest existing parent. Null when the text has no JSON value.
  */
-export function locateJsonPath(text: string, path: string): JsonRange | null {
+export function locateJsonPath(text: string, path: string | JsonPath): JsonRange | null {
   const root = parseTree(text, [], { disallowComments: false, allowTrailingComma: true });
   if (!root) return null;
   let node: Node = root;
-  for (const segment of path === '' ? [] : path.split('.')) {
+  for (const segment of typeof path === 'string' ? parseJsonPathPrefix(path).path : path) {
     const child = childAt(node, segment);
     if (!child) break;
     node = child;
@@ -99,15 +101,17 @@ export function locateJsonPath(text: string, path: string): JsonRange | null {
   return rangeOf(text, node);
 }
 
-function childAt(node: Node, segment: string): Node | undefined {
-  if (node.type === 'object') {
+function childAt(node: Node, segment: string | number): Node | undefined {
+  if (node.type === 'object' && typeof segment === 'string') {
+    // The last of two equal keys is the one in force (as JSON.parse reads it).
+    let found: Node | undefined;
     for (const prop of node.children ?? []) {
       const [key, value] = prop.children ?? [];
-      if (key && key.value === segment) return value;
+      if (key && key.value === segment && value) found = value;
     }
-    return undefined;
+    return found;
   }
-  if (node.type === 'array' && /^\d+$/.test(segment)) return node.children?.[Number(segment)];
+  if (node.type === 'array' && typeof segment === 'number') return node.children?.[segment];
   return undefined;
 }
 

@@ -11,17 +11,12 @@ import { InputError, formatLocation } from '../errors';
 import { readCsvDataset } from '../data/csv';
 import type { Dataset } from '../data/dataset';
 import { syntheticSplits } from '../data/synthetic';
-import {
-  DEFAULT_ANALYSIS,
-  DEFAULT_DAMPING,
-  DEFAULT_MLP_NEUMANN,
-  DEFAULT_SEED,
-  DEFAULT_TARGET,
-  DEFAULT_WEIGHT_DECAY,
-} from './defaults';
-import type { AnalysisSpec, CsvSource, DataSpec, Experiment, MlpExperiment, NeumannSpec, ProblemSpec } from './experiment';
+import type { CsvSource, DataSpec, Experiment, LossKind, MlpExperiment, ProblemSpec } from './experiment';
+import { EXPERIMENT_KINDS, ExperimentFile, type ExperimentFileValue } from './experiment-schema';
 import { parseJsonStrict } from './json-location';
+import { formatJsonPath, type JsonPath } from './json-path';
 import { schemaErrors, show } from './schema';
+import { applyDefaults, kindOf, type Resolved } from './schema-kit';
 
 /** Thrown for an invalid experiment: located at the first problem, carrying all of them. */
 export class InvalidExperimentError extends InputError {
@@ -70,8 +65,9 @@ export function checkExperiment(raw: unknown, file: string | null): { experiment
   const structural = schemaErrors(raw, file);
   if (structural.length > 0) return { experiment: null, problems: structural };
   const problems: InputError[] = [];
-  const fail = (path: string, message: string) => problems.push(new InputError(message, { kind: 'json', file: file ?? undefined, path }));
-  const experiment = build(raw as RawExperiment, file, fail);
+  const fail = (path: JsonPath, message: string) =>
+    problems.push(new InputError(message, { kind: 'json', file: file ?? undefined, path: formatJsonPath(path) }));
+  const experiment = build(raw as ExperimentFileValue, file, fail);
   return problems.length > 0 ? { experiment: null, problems } : { experiment, problems };
 }
 
@@ -81,96 +77,87 @@ export function loadExperimentData(exp: MlpExperiment): { train: Dataset; valida
   return { train: readCsvDataset(exp.data.train.csv, exp.data.train), validation: readCsvDataset(exp.data.validation.csv, exp.data.validation) };
 }
 
-// The on-disk shape after the schema has accepted it.
-interface RawCsv {
-  csv: string;
-  target?: string;
-  features?: string[];
-}
-interface RawExperiment {
-  name?: string;
-  seed?: number;
-  data?: { train?: RawCsv; validation?: RawCsv; synthetic?: { kind: 'seed-regression'; n: number } };
-  model?: { layers: number[]; activation: MlpExperiment['model']['activation']; init?: { stateDict: string } };
-  loss?: MlpExperiment['loss'];
-  weightDecay?: number;
-  training?: MlpExperiment['training'];
-  neumann?: { alpha: number; terms: number; damping?: number; vector?: number[] };
-  analysis?: Partial<AnalysisSpec>;
-  problem?: { kind: ProblemSpec['kind']; point?: number[]; matrix?: number[][]; vector?: number[] };
-}
+/** A problem the schema cannot see, at its path. */
+type Fail = (path: JsonPath, message: string) => void;
+/** The file after validation, with every declared default applied. */
+type Raw = Resolved<typeof ExperimentFile>;
 
-type Fail = (path: string, message: string) => void;
-
-function build(raw: RawExperiment, file: string | null, fail: Fail): Experiment {
+function build(valid: ExperimentFileValue, file: string | null, fail: Fail): Experiment {
   const absFile = file === null ? undefined : resolve(file);
   const base = absFile ? dirname(absFile) : process.cwd();
+  const raw: Raw = applyDefaults(ExperimentFile, valid);
   const common = {
     name: raw.name ?? defaultName(absFile),
     ...(absFile ? { file: absFile } : {}),
-    seed: raw.seed ?? DEFAULT_SEED,
-    analysis: { ...DEFAULT_ANALYSIS, ...raw.analysis },
+    seed: raw.seed,
+    analysis: raw.analysis,
   };
-  if (raw.problem) {
-    const problem = buildProblem(raw.problem, fail);
-    const dim = problem.kind === 'sum-of-cubes' ? problem.point.length : problem.vector.length;
-    const n = raw.neumann!;
-    if (n.vector && n.vector.length !== dim) {
-      fail('neumann.vector', `must have ${dim} entries, the problem's dimension (got ${n.vector.length})`);
+  // The schema has checked each kind's required keys, hence the `!`s below.
+  const kind = kindOf(EXPERIMENT_KINDS, raw);
+  switch (kind) {
+    case 'problem': {
+      const problem = buildProblem(raw.problem!, fail);
+      const dim = problem.kind === 'sum-of-cubes' ? problem.point.length : problem.vector.length;
+      const given = raw.neumann.vector;
+      if (given && given.length !== dim) fail(['neumann', 'vector'], `must have ${dim} entries, the problem's dimension (got ${given.length})`);
+      const vector = given ?? (problem.kind === 'sum-of-cubes' ? problem.point.map(() => 1) : [...problem.vector]);
+      return { ...common, kind, problem, neumann: { ...raw.neumann, vector } };
     }
-    const vector = n.vector ?? (problem.kind === 'sum-of-cubes' ? problem.point.map(() => 1) : [...problem.vector]);
-    return { ...common, kind: 'problem', problem, neumann: { alpha: n.alpha, terms: n.terms, damping: n.damping ?? DEFAULT_DAMPING, vector } };
+    case 'mlp':
+      return { ...common, ...buildMlp(raw, base, fail) };
+    default:
+      return unknownKind(kind);
   }
+}
 
+function unknownKind(kind: never): never {
+  throw new Error(`no loader for experiment kind ${String(kind)}`);
+}
+
+function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name' | 'file' | 'seed' | 'analysis'> {
   const model = raw.model!;
   const layers = model.layers;
   const last = layers.length - 1;
   const loss = raw.loss!;
   if (loss === 'binary-cross-entropy' && layers[last] !== 1) {
-    fail(`model.layers.${last}`, `binary-cross-entropy needs a single output (one logit), so the last width must be 1 (got ${layers[last]})`);
+    fail(['model', 'layers', last], `binary-cross-entropy needs a single output (one logit), so the last width must be 1 (got ${layers[last]})`);
   }
   if (loss === 'cross-entropy' && layers[last] < 2) {
-    fail(`model.layers.${last}`, `cross-entropy needs one output per class, so the last width must be at least 2 (got ${layers[last]}); for two classes with one output use binary-cross-entropy`);
+    fail(['model', 'layers', last], `cross-entropy needs one output per class, so the last width must be at least 2 (got ${layers[last]}); for two classes with one output use binary-cross-entropy`);
   }
   const data = buildData(raw.data!, layers, loss, base, fail);
-  const stateDict = model.init ? existingFile(base, model.init.stateDict, 'model.init.stateDict', 'state_dict', fail) : undefined;
-  const neumann: NeumannSpec = {
-    alpha: raw.neumann?.alpha ?? DEFAULT_MLP_NEUMANN.alpha,
-    terms: raw.neumann?.terms ?? DEFAULT_MLP_NEUMANN.terms,
-    damping: raw.neumann?.damping ?? DEFAULT_DAMPING,
-  };
+  const stateDict = model.init ? existingFile(base, model.init.stateDict, ['model', 'init', 'stateDict'], 'state_dict', fail) : undefined;
   return {
-    ...common,
     kind: 'mlp',
     data,
     model: { layers: [...layers], activation: model.activation, ...(stateDict ? { stateDict } : {}) },
     loss,
-    weightDecay: raw.weightDecay ?? DEFAULT_WEIGHT_DECAY,
+    weightDecay: raw.weightDecay,
     training: { ...raw.training! },
-    neumann,
+    neumann: raw.neumann, // the schema rejects neumann.vector here
   };
 }
 
-function buildData(raw: NonNullable<RawExperiment['data']>, layers: number[], loss: MlpExperiment['loss'], base: string, fail: Fail): DataSpec {
+function buildData(raw: NonNullable<Raw['data']>, layers: number[], loss: LossKind, base: string, fail: Fail): DataSpec {
   if (raw.synthetic) {
-    if (layers[0] !== 1) fail('model.layers.0', `synthetic seed-regression data has one feature, so the first width must be 1 (got ${layers[0]})`);
+    if (layers[0] !== 1) fail(['model', 'layers', 0], `synthetic seed-regression data has one feature, so the first width must be 1 (got ${layers[0]})`);
     const last = layers.length - 1;
-    if (layers[last] !== 1) fail(`model.layers.${last}`, `synthetic seed-regression data has one target, so the last width must be 1 (got ${layers[last]})`);
-    if (loss !== 'mse') fail('loss', `synthetic seed-regression data is a regression: use "mse" (got ${show(loss)})`);
+    if (layers[last] !== 1) fail(['model', 'layers', last], `synthetic seed-regression data has one target, so the last width must be 1 (got ${layers[last]})`);
+    if (loss !== 'mse') fail(['loss'], `synthetic seed-regression data is a regression: use "mse" (got ${show(loss)})`);
     return { kind: 'synthetic', synthetic: { ...raw.synthetic } };
   }
   const source = (key: 'train' | 'validation'): CsvSource => {
     const r = raw[key]!;
-    const csv = existingFile(base, r.csv, `data.${key}.csv`, 'CSV file', fail) ?? resolve(base, r.csv);
+    const csv = existingFile(base, r.csv, ['data', key, 'csv'], 'CSV file', fail) ?? resolve(base, r.csv);
     if (r.features && r.features.length !== layers[0]) {
-      fail(`data.${key}.features`, `lists ${r.features.length} feature${r.features.length === 1 ? '' : 's'} but model.layers[0] (the input width) is ${layers[0]}`);
+      fail(['data', key, 'features'], `lists ${r.features.length} feature${r.features.length === 1 ? '' : 's'} but model.layers[0] (the input width) is ${layers[0]}`);
     }
-    return { csv, target: r.target ?? DEFAULT_TARGET, ...(r.features ? { features: [...r.features] } : {}) };
+    return { csv, target: r.target, ...(r.features ? { features: [...r.features] } : {}) };
   };
   return { kind: 'csv', train: source('train'), validation: source('validation') };
 }
 
-function buildProblem(raw: NonNullable<RawExperiment['problem']>, fail: Fail): ProblemSpec {
+function buildProblem(raw: NonNullable<Raw['problem']>, fail: Fail): ProblemSpec {
   if (raw.kind === 'sum-of-cubes') return { kind: 'sum-of-cubes', point: [...raw.point!] };
   const matrix = raw.matrix!;
   const vector = raw.vector!;
@@ -179,7 +166,7 @@ function buildProblem(raw: NonNullable<RawExperiment['problem']>, fail: Fail): P
   matrix.forEach((row, i) => {
     if (row.length !== n) {
       square = false;
-      fail(`problem.matrix.${i}`, `row ${i} has ${row.length} entries; a square ${n}×${n} matrix needs ${n}`);
+      fail(['problem', 'matrix', i], `row ${i} has ${row.length} entries; a square ${n}×${n} matrix needs ${n}`);
     }
   });
   if (square) {
@@ -189,17 +176,17 @@ function buildProblem(raw: NonNullable<RawExperiment['problem']>, fail: Fail): P
         const b = matrix[j][i];
         // Symmetric up to rounding in the numbers as written (e.g. 0.1 computed two ways).
         if (Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a), Math.abs(b))) {
-          fail(`problem.matrix.${i}.${j}`, `the matrix must be symmetric (a Hessian is): A[${i}][${j}] = ${a} but A[${j}][${i}] = ${b}`);
+          fail(['problem', 'matrix', i, j], `the matrix must be symmetric (a Hessian is): A[${i}][${j}] = ${a} but A[${j}][${i}] = ${b}`);
         }
       }
     }
   }
-  if (vector.length !== n) fail('problem.vector', `must have ${n} entries to match the ${n}×${n} matrix (got ${vector.length})`);
+  if (vector.length !== n) fail(['problem', 'vector'], `must have ${n} entries to match the ${n}×${n} matrix (got ${vector.length})`);
   return { kind: 'quadratic', matrix: matrix.map((r) => [...r]), vector: [...vector] };
 }
 
 /** Resolves `rel` against `base`; records a problem (and returns undefined) unless it is an existing file. */
-function existingFile(base: string, rel: string, path: string, what: string, fail: Fail): string | undefined {
+function existingFile(base: string, rel: string, path: JsonPath, what: string, fail: Fail): string | undefined {
   const abs = resolve(base, rel);
   try {
     if (statSync(abs).isFile()) return abs;

@@ -1,23 +1,21 @@
 /**
- * Structural validation of an experiment against schemas/experiment.schema.json (the same file
- * VS Code uses for hover docs and squiggles), with ajv's errors turned into InputErrors at dot
- * paths whose messages say what is expected and what was found.
+ * Structural validation of an experiment against its declaration (experiment-schema.ts, the same
+ * rules VS Code reads from schemas/experiment.schema.json for hover docs and squiggles), with ajv's
+ * errors turned into InputErrors at paths (json-path.ts) whose messages say what is expected and
+ * what was found.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import experimentSchema from '../../../schemas/experiment.schema.json';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors';
-
-export { experimentSchema };
+import { compileSchema } from './ajv';
+import { EXPERIMENT_JSON_SCHEMA, EXPERIMENT_KINDS } from './experiment-schema';
+import { formatJsonPath, pointerToJsonPath, type JsonPath } from './json-path';
+import { kindsHint } from './schema-kit';
 
 let compiled: ValidateFunction | null = null;
 
 // Compiling takes a few milliseconds; a session validates one experiment, an editor many.
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-    ajv.addKeyword('markdownDescription');
-    compiled = ajv.compile(experimentSchema);
-  }
+  compiled ??= compileSchema(EXPERIMENT_JSON_SCHEMA);
   return compiled;
 }
 
@@ -29,59 +27,64 @@ export function schemaErrors(raw: unknown, file: string | null): InputError[] {
   // A key that is not allowed at all needs no report about what is wrong inside it.
   const banned = errors.filter((e) => e.keyword === 'false schema').map((e) => e.instancePath);
   const seen = new Set<string>();
-  const out: InputError[] = [];
+  const found: { path: JsonPath; error: InputError }[] = [];
   for (const e of errors) {
     if (e.keyword !== 'false schema' && banned.some((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`))) continue;
-    const t = translate(e);
+    const t = translate(e, raw);
     if (!t) continue;
-    const id = `${t.path}\u0000${t.message}`;
+    const path = formatJsonPath(t.path);
+    const id = `${path}\u0000${t.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
-    out.push(new InputError(t.message, { kind: 'json', file: file ?? undefined, path: t.path }));
+    found.push({ path: t.path, error: new InputError(t.message, { kind: 'json', file: file ?? undefined, path }) });
   }
   // ajv reports unknown keys before bad values; a reader (and the CLI's first line) wants the file's order.
   const order = keyOrder(raw);
-  const rank = (e: InputError) => {
-    const parts = e.where?.kind === 'json' && e.where.path !== '' ? e.where.path.split('.') : [];
-    for (let n = parts.length; n > 0; n--) {
-      const r = order.get(parts.slice(0, n).join('.'));
+  const rank = (path: JsonPath) => {
+    for (let n = path.length; n > 0; n--) {
+      const r = order.get(formatJsonPath(path.slice(0, n)));
       if (r !== undefined) return r;
     }
     return -1;
   };
-  return out.map((e, i) => ({ e, i, r: rank(e) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.e);
+  return found
+    .map((f, i) => ({ e: f.error, i, r: rank(f.path) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.e);
 }
 
-/** Dot path → position in a depth-first walk of the parsed value (JSON.parse keeps key order). */
-function keyOrder(value: unknown, path = '', order = new Map<string, number>()): Map<string, number> {
+/** Path → position in a depth-first walk of the parsed value (JSON.parse keeps key order). */
+function keyOrder(value: unknown, path: JsonPath = [], order = new Map<string, number>()): Map<string, number> {
   if (typeof value !== 'object' || value === null) return order;
-  for (const [k, v] of Object.entries(value)) {
-    const p = path === '' ? k : `${path}.${k}`;
-    order.set(p, order.size);
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  for (const [k, v] of entries) {
+    const p = [...path, k];
+    order.set(formatJsonPath(p), order.size);
     keyOrder(v, p, order);
   }
   return order;
 }
 
-/** `/model/layers/2` → `model.layers.2`. */
-export function pointerToPath(pointer: string): string {
-  if (pointer === '') return '';
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .join('.');
+const TOP_LEVEL_HINT = kindsHint(EXPERIMENT_KINDS);
+
+/**
+ * The message a rejected key carries in the schema: the `errorMessage` of the nearest schema on
+ * the way to the `false` (VS Code shows the same text).
+ */
+function declaredMessage(schemaPath: string): string | null {
+  let node: unknown = EXPERIMENT_JSON_SCHEMA;
+  let message: string | null = null;
+  for (const raw of schemaPath.replace(/^#\//, '').split('/')) {
+    if (typeof node !== 'object' || node === null) break;
+    const m = (node as { errorMessage?: unknown }).errorMessage;
+    if (typeof m === 'string') message = m;
+    node = (node as Record<string, unknown>)[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return message;
 }
 
-function join(path: string, key: string): string {
-  return path === '' ? key : `${path}.${key}`;
-}
-
-const TOP_LEVEL_HINT =
-  'an MLP experiment needs data, model, loss and training; an analytic problem needs problem and neumann';
-
-function translate(e: ErrorObject): { path: string; message: string } | null {
-  const path = pointerToPath(e.instancePath);
+function translate(e: ErrorObject, raw: unknown): { path: JsonPath; message: string } | null {
+  const path = pointerToJsonPath(e.instancePath, raw);
   const got = ` (got ${show(e.data)})`;
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
@@ -93,15 +96,15 @@ function translate(e: ErrorObject): { path: string; message: string } | null {
       const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
       const near = closest(key, allowed);
       const hint = near ? `; did you mean '${near}'?` : '';
-      return { path: join(path, key), message: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})` };
+      return { path: [...path, key], message: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})` };
     }
     case 'required': {
       const key = String(p.missingProperty);
-      const hint = path === '' ? ` (${TOP_LEVEL_HINT})` : '';
-      return { path: join(path, key), message: `missing required key '${key}'${hint}` };
+      const hint = path.length === 0 ? ` (${TOP_LEVEL_HINT})` : '';
+      return { path: [...path, key], message: `missing required key '${key}'${hint}` };
     }
     case 'false schema':
-      return { path, message: notAllowed(path) };
+      return { path, message: declaredMessage(e.schemaPath) ?? `'${formatJsonPath(path)}' is not allowed here` };
     case 'type': {
       const want = String(p.type);
       const article = want === 'integer' || want === 'array' || want === 'object' ? 'an' : 'a';
@@ -125,17 +128,6 @@ function translate(e: ErrorObject): { path: string; message: string } | null {
     default:
       return { path, message: `${e.message ?? 'is invalid'}${got}` };
   }
-}
-
-function notAllowed(path: string): string {
-  const parts = path.split('.');
-  const key = parts[parts.length - 1];
-  if (parts.length === 1) return `'${key}' is not allowed in an analytic problem experiment (${TOP_LEVEL_HINT})`;
-  if (path === 'neumann.vector') return "'neumann.vector' is only for problem experiments: an MLP's right-hand side is b = ∇_w L_V";
-  if (path === 'data.train' || path === 'data.validation') return `'${key}' cannot be combined with 'data.synthetic': use CSV files or synthetic data`;
-  if (path === 'problem.point') return "'point' belongs to kind \"sum-of-cubes\", not \"quadratic\"";
-  if (path === 'problem.matrix' || path === 'problem.vector') return `'${key}' belongs to kind "quadratic", not "sum-of-cubes"`;
-  return `'${key}' is not allowed here`;
 }
 
 /** A short rendering of a JSON value for messages. */

@@ -90,19 +90,19 @@ test('problem experiments: default right-hand sides and semantic checks', () => 
   assert.deepEqual(quad.problem, { kind: 'quadratic', matrix: [[2, 1], [1, 3]], vector: [1, 2] });
 
   hasProblem({ problem: { kind: 'sum-of-cubes', point: [1, 2] }, neumann: { alpha: 1, terms: 1, vector: [1] } }, 'neumann.vector', "must have 2 entries, the problem's dimension (got 1)");
-  hasProblem({ problem: { kind: 'quadratic', matrix: [[1, 2], [3, 4]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1 } }, 'problem.matrix.0.1', 'symmetric');
-  hasProblem({ problem: { kind: 'quadratic', matrix: [[1, 2], [2]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1 } }, 'problem.matrix.1', 'square 2×2');
+  hasProblem({ problem: { kind: 'quadratic', matrix: [[1, 2], [3, 4]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1 } }, 'problem.matrix[0][1]', 'symmetric');
+  hasProblem({ problem: { kind: 'quadratic', matrix: [[1, 2], [2]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1 } }, 'problem.matrix[1]', 'square 2×2');
   hasProblem({ problem: { kind: 'quadratic', matrix: [[1]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1 } }, 'problem.vector', 'must have 1 entries');
   hasProblem({ problem: { kind: 'quadratic', matrix: [[1, 0], [0, 1]], vector: [1, 1] }, neumann: { alpha: 1, terms: 1, vector: [1, 1, 1] } }, 'neumann.vector', 'must have 2 entries');
 });
 
 test('MLP semantic checks: widths against loss and data', () => {
   const withModel = (layers: number[], loss: string) => ({ ...csvExperiment(), model: { layers, activation: 'relu' }, loss });
-  hasProblem(withModel([2, 3], 'binary-cross-entropy'), 'model.layers.1', 'last width must be 1 (got 3)');
-  hasProblem(withModel([2, 1], 'cross-entropy'), 'model.layers.1', 'at least 2 (got 1)');
+  hasProblem(withModel([2, 3], 'binary-cross-entropy'), 'model.layers[1]', 'last width must be 1 (got 3)');
+  hasProblem(withModel([2, 1], 'cross-entropy'), 'model.layers[1]', 'at least 2 (got 1)');
   hasProblem(withModel([3, 1], 'mse'), 'data.validation.features', 'lists 2 features but model.layers[0] (the input width) is 3');
   const synth = { data: { synthetic: { kind: 'seed-regression', n: 10 } }, model: { layers: [2, 2], activation: 'relu' }, loss: 'cross-entropy', training: { epochs: 0, batchSize: 1, learningRate: 1 } };
-  hasProblem(synth, 'model.layers.0', 'first width must be 1 (got 2)');
+  hasProblem(synth, 'model.layers[0]', 'first width must be 1 (got 2)');
   hasProblem(synth, 'loss', 'use "mse"');
 });
 

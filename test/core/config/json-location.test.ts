@@ -19,7 +19,7 @@ test('a scalar property covers "key": value (0-based positions)', () => {
 });
 
 test('array elements by index; objects and arrays by their key only', () => {
-  const el = locateJsonPath(text, 'model.layers.2')!;
+  const el = locateJsonPath(text, 'model.layers[2]')!;
   assert.deepEqual(el, { line: 2, column: 21, endLine: 2, endColumn: 22 });
   assert.equal(text.split('\n')[2][el.column], '4');
   assert.deepEqual(locateJsonPath(text, 'model'), { line: 1, column: 2, endLine: 1, endColumn: 9 });
@@ -28,7 +28,7 @@ test('array elements by index; objects and arrays by their key only', () => {
 
 test('a missing key points at the deepest existing parent key; the root at its brace', () => {
   assert.deepEqual(locateJsonPath(text, 'neumann.damping'), locateJsonPath(text, 'neumann'));
-  assert.deepEqual(locateJsonPath(text, 'model.layers.9'), locateJsonPath(text, 'model.layers'));
+  assert.deepEqual(locateJsonPath(text, 'model.layers[9]'), locateJsonPath(text, 'model.layers'));
   assert.deepEqual(locateJsonPath(text, 'training.epochs'), { line: 0, column: 0, endLine: 0, endColumn: 1 });
   assert.deepEqual(locateJsonPath(text, ''), { line: 0, column: 0, endLine: 0, endColumn: 1 });
   assert.equal(locateJsonPath('', 'a'), null);
