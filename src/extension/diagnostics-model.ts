@@ -8,6 +8,7 @@ import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosi
 import type { ErrorInfo } from '../protocol/messages';
 import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
+import { formatJsonPath, parseJsonPathPrefix } from '../core/config/json-path';
 import { formatLocation, type InputError } from '../core/errors';
 import { isFixApplied } from './fix-edit';
 
@@ -42,16 +43,17 @@ const DEFAULT_KEY = 'neumann';
 const FILE_START: Span = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
 /**
- * The range of `dotPath`, or of its nearest parent present in the text (a recommended key such
- * as `neumann.damping` is often absent from the file), or the file's first character.
+ * The range of `path` (`neumann.alpha`, `model.layers[2]`), or of its nearest parent present in
+ * the text (a recommended key such as `neumann.damping` is often absent from the file), or the
+ * file's first character.
  */
-export function locateKey(text: string, dotPath: string): Span {
-  const r = locateJsonPath(text, dotPath);
+export function locateKey(text: string, path: string): Span {
+  const r = locateJsonPath(text, path);
   return r ? { start: { line: r.line, character: r.column }, end: { line: r.endLine, character: r.endColumn } } : FILE_START;
 }
 
 export function messageKey(m: AdviceMessage): string {
-  return m.key ?? (m.fix ? m.fix.path.join('.') : DEFAULT_KEY);
+  return m.key ?? (m.fix ? formatJsonPath(m.fix.path) : DEFAULT_KEY);
 }
 
 /** One diagnostic per advice message, on the experiment file. */
@@ -98,14 +100,29 @@ const MORE_PROBLEMS = /\n\d+ more problems?:\n/;
 
 /** `file at path: message` or `file:line[:col]: message` (formatLocation's forms); else unlocated. */
 function parseProblem(line: string): Problem {
-  const json = /^(.+?) at ([^\s:]*): (.+)$/.exec(line);
-  if (json) return { message: json[3], where: { kind: 'json', file: json[1], path: json[2] } };
+  const json = jsonLocated(line);
+  if (json) return json;
   const file = /^(.+?):(\d+)(?::(\d+))?: (.+)$/.exec(line);
   if (file) {
     const where = { kind: 'file' as const, file: file[1], line: Number(file[2]), column: file[3] === undefined ? undefined : Number(file[3]) };
     return { message: file[4], where };
   }
   return { message: line };
+}
+
+/**
+ * `file at path: message`, the path read by the path grammar (a quoted key may hold spaces or
+ * colons), `(root)` for the root; the first ` at ` followed by a whole path and `: ` wins.
+ */
+function jsonLocated(line: string): Problem | null {
+  for (let at = line.indexOf(' at '); at > 0; at = line.indexOf(' at ', at + 1)) {
+    const rest = line.slice(at + 4);
+    const { path, length } = rest.startsWith('(root)') ? { path: [], length: 6 } : parseJsonPathPrefix(rest);
+    if (rest.startsWith(': ', length) && rest.length > length + 2) {
+      return { message: rest.slice(length + 2), where: { kind: 'json', file: line.slice(0, at), path: formatJsonPath(path) } };
+    }
+  }
+  return null;
 }
 
 function problemDiagnostic(

@@ -5,6 +5,7 @@
  * WorkspaceEdit computed by fix-edit.ts, so they are undoable like any edit.
  */
 import * as vscode from 'vscode';
+import { formatJsonPath } from '../core/config/json-path';
 import type { ConfigFix } from '../core/diagnosis/report';
 import { computeFixEdits } from './fix-edit';
 import { fixesAt, relocate, type PlannedDiagnostic, type Span } from './diagnostics-model';
@@ -123,7 +124,7 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
     const actions: vscode.CodeAction[] = [];
     const seen = new Set<string>();
     for (const { diag, fix } of found) {
-      const id = `${fix.path.join('.')}=${fix.value}`;
+      const id = `${formatJsonPath(fix.path)}=${fix.value}`;
       if (seen.has(id)) continue;
       seen.add(id);
       const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.message === diag.message);

@@ -6,6 +6,7 @@
  */
 import { applyEdits, findNodeAtLocation, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
 import type { ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
+import { formatJsonPath } from '../core/config/json-path';
 import { InputError } from '../core/errors';
 
 export interface TextEdit {
@@ -31,7 +32,7 @@ export function checkFix(fix: ConfigFix): void {
     throw new InputError('a fix needs a non-empty JSON path of keys');
   }
   if (typeof fix.value !== 'number' || !Number.isFinite(fix.value)) {
-    throw new InputError(`fix value ${String(fix.value)} is not a finite number`, { kind: 'json', path: fix.path.join('.') });
+    throw new InputError(`fix value ${String(fix.value)} is not a finite number`, { kind: 'json', path: formatJsonPath(fix.path) });
   }
 }
 
@@ -53,8 +54,8 @@ export function computeFixEdits(text: string, fix: ConfigFix, formatting: Format
     const next = findNodeAtLocation(parent, [fix.path[depth]]);
     if (!next) break;
     if (next.type !== 'object') {
-      const at = fix.path.slice(0, depth + 1).join('.');
-      throw new InputError(`cannot set ${fix.path.join('.')}: ${at} is not an object`, { kind: 'json', path: at });
+      const at = formatJsonPath(fix.path.slice(0, depth + 1));
+      throw new InputError(`cannot set ${formatJsonPath(fix.path)}: ${at} is not an object`, { kind: 'json', path: at });
     }
     parent = next;
   }

@@ -39,3 +39,32 @@ test('CRLF text and offsets', () => {
   assert.deepEqual(locateJsonPath(crlf, 'a.b'), { line: 2, column: 4, endLine: 2, endColumn: 13 });
   assert.deepEqual(offsetToPosition('ab\ncd', 4), { line: 1, column: 1 });
 });
+
+test('bracket paths: nested indices, quoted keys, and paths that go past what exists', () => {
+  const t = ['{', '  "problem": { "matrix": [[1, 2], [3, 4]] },', '  "0.weight": [5],', '  "my key": { "a b": true }', '}'].join('\n');
+  const slice = (path: string) => {
+    const r = locateJsonPath(t, path)!;
+    assert.equal(r.line, r.endLine, path);
+    return t.split('\n')[r.line].slice(r.column, r.endColumn);
+  };
+  assert.equal(slice('problem.matrix[1][0]'), '3');
+  assert.equal(slice('problem.matrix[0]'), '[');
+  assert.equal(slice('["0.weight"][0]'), '5');
+  assert.equal(slice('["my key"]["a b"]'), '"a b": true');
+  // Nearest existing parent: an index past the end, a key inside a number, an index on an object,
+  // the old dot form of an index (not a path any more), and a malformed tail.
+  assert.equal(slice('problem.matrix[1][7]'), '[');
+  assert.deepEqual(locateJsonPath(t, 'problem.matrix[0][1].x'), locateJsonPath(t, 'problem.matrix[0][1]'));
+  assert.deepEqual(locateJsonPath(t, 'problem[0]'), locateJsonPath(t, 'problem'));
+  assert.deepEqual(locateJsonPath(t, 'problem.matrix.1'), locateJsonPath(t, 'problem.matrix'));
+  assert.deepEqual(locateJsonPath(t, 'problem.matrix[1'), locateJsonPath(t, 'problem.matrix'));
+  assert.deepEqual(locateJsonPath(t, '0.weight'), locateJsonPath(t, ''));
+  // Segments work as well as text.
+  assert.deepEqual(locateJsonPath(t, ['problem', 'matrix', 1, 0]), locateJsonPath(t, 'problem.matrix[1][0]'));
+});
+
+test('of two equal keys the last is located, the one JSON.parse keeps', () => {
+  const t = '{"a": 1, "a": 2}';
+  const r = locateJsonPath(t, 'a')!;
+  assert.equal(t.slice(r.column, r.endColumn), '"a": 2');
+});

@@ -13,6 +13,7 @@ import {
 } from '../../../src/core/config/load';
 import { InputError } from '../../../src/core/errors';
 import type { MlpExperiment, ProblemExperiment } from '../../../src/core/config/experiment';
+import { EXPERIMENT_JSON_SCHEMA } from '../../../src/core/config/experiment-schema';
 
 const dir = mkdtempSync(join(tmpdir(), 'nl-load-'));
 mkdirSync(join(dir, 'data'));
@@ -65,6 +66,30 @@ test('defaults are applied and relative paths resolve against the experiment fol
   const { train, validation } = loadExperimentData(e);
   assert.deepEqual(Array.from(train.x), [1, 2, 4, 5]);
   assert.deepEqual(Array.from(validation.x), [8, 7]);
+});
+
+test('every default the declaration states is the value the loader applies', () => {
+  const e = validateExperiment(csvExperiment(), file) as unknown as Record<string, unknown>;
+  type S = { default?: unknown; properties?: Record<string, S> };
+  const checked: string[] = [];
+  const walk = (s: S, value: unknown, path: string[]) => {
+    for (const [k, child] of Object.entries(s.properties ?? {})) {
+      const v = (value as Record<string, unknown> | undefined)?.[k];
+      if (child.default !== undefined) {
+        // An object default is a starting point its own keys' defaults complete.
+        if (typeof child.default === 'object') for (const [dk, dv] of Object.entries(child.default as object)) assert.equal((v as Record<string, unknown>)[dk], dv, [...path, k, dk].join('.'));
+        else assert.deepEqual(v, child.default, [...path, k].join('.'));
+        checked.push([...path, k].join('.'));
+      }
+      if (v !== undefined) walk(child, v, [...path, k]);
+    }
+  };
+  walk(EXPERIMENT_JSON_SCHEMA as S, e, []);
+  assert.deepEqual(checked.sort(), [
+    'analysis', 'analysis.epochLanczosSteps', 'analysis.exactMaxParams', 'analysis.hutchinsonSamples', 'analysis.maxLanczosSteps',
+    'analysis.powerIteration', 'analysis.selfCheckTolerance', 'analysis.stationarityTolerance', 'analysis.tolerance', 'analysis.trackEpochs',
+    'data.train.target', 'data.validation.target', 'neumann', 'neumann.damping', 'seed', 'weightDecay',
+  ]);
 });
 
 test('given values win over defaults; analysis keys merge one by one', () => {
