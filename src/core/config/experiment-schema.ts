@@ -7,7 +7,10 @@
  * (scripts/gen-experiment-files.ts writes the files; a test fails when they are stale).
  *
  * A new top-level block is one entry in `properties` (marked `onlyIn(...)` when only some kinds
- * take it) and, when it makes a new kind of experiment, one row in EXPERIMENT_KINDS.
+ * take it) and, when it makes a new kind of experiment, one row in EXPERIMENT_KINDS; then the
+ * code that consumes it (its in-memory type in experiment.ts, its case in load.ts's `build`).
+ * The file is long because it holds the whole format's hover text; splitting it would scatter
+ * the one declaration a reader looks for.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import { doc, forbid, kindRules, onlyIn, plainSchema, StringEnum, variants, withDefault, type KindRule } from './schema-kit';
