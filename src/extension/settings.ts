@@ -61,15 +61,18 @@ export function contributedConfiguration(): { title: string; properties: Record<
   return { title: 'Neumann Lens', properties };
 }
 
-let checks: Map<string, ValidateFunction> | null = null;
+// One compiled schema for all settings (each ajv compile costs tens of milliseconds).
+let check: ValidateFunction | null = null;
 
 /** `get(key)` with keys relative to the `neumannLens` section. */
 export function readSettings(get: (key: string) => unknown): Settings {
-  checks ??= new Map(Object.values(SETTINGS).map((s) => [s.key, compileSchema(plainSchema(s.schema) as object)]));
+  check ??= compileSchema({ type: 'object', properties: contributedConfiguration().properties });
+  const values = Object.fromEntries(Object.values(SETTINGS).map((s) => [`neumannLens.${s.key}`, get(s.key)]));
+  const rejected = new Set(check(values) ? [] : (check.errors ?? []).map((e) => e.instancePath.slice(1).split('/')[0]));
   const out: Record<string, unknown> = {};
   for (const [field, s] of Object.entries(SETTINGS)) {
-    const v = get(s.key);
-    out[field] = checks.get(s.key)!(v) ? v : s.schema.default;
+    const key = `neumannLens.${s.key}`;
+    out[field] = values[key] === undefined || rejected.has(key) ? s.schema.default : values[key];
   }
   return out as Settings;
 }
