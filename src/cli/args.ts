@@ -1,8 +1,13 @@
 /**
- * Command-line parsing for `neumann-lens`. Hand-written: one command, a handful of flags, and
- * every mistake must be a clear usage error (exit 2), not a stack trace.
+ * Command-line parsing for `neumann-lens`, on node:util's strict parseArgs with the flags
+ * declared in flags.ts. Every mistake is a UsageError (exit 2) naming the flag and the form
+ * it expects; `--help` anywhere in a command's arguments shows that command's help.
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
 import type { BackendChoice } from '../core/config/experiment';
+import { COMMANDS, DIAGNOSE_FLAGS, TOP_FLAGS, type CommandName, type FlagSpec } from './flags';
+import { closest } from './nearest';
+import { flagLabel, synopsis } from './usage';
 
 export interface DiagnoseArgs {
   command: 'diagnose';
@@ -14,73 +19,143 @@ export interface DiagnoseArgs {
   backend: BackendChoice;
   quiet: boolean;
 }
-export type CliArgs = DiagnoseArgs | { command: 'help' } | { command: 'version' };
+/** `topic`: the command whose help to show (none: the top-level help). */
+export type CliArgs = DiagnoseArgs | { command: 'help'; topic?: CommandName } | { command: 'version' };
 
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The command whose `--help` the message should point to (none: the top level). */
+  constructor(
+    message: string,
+    readonly topic?: CommandName,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
 }
 
-export const USAGE = `Usage: neumann-lens diagnose <experiment.neumann.json> [options]
+type Flags = Readonly<Record<string, FlagSpec>>;
 
-Trains the experiment's model, measures both ends of the Hessian spectrum and explains whether the
-truncated Neumann series α Σ (I − αH)^j b converges, and what to change if it does not.
-
-Options:
-  --json <file>        write the report as JSON (schemaVersion 1)
-  --markdown <file>    write the report as a Markdown document
-  --events <file>      write every session event as JSON lines
-  --save-weights <file>  write the analysed (trained) weights as a PyTorch state_dict JSON
-                       (load in PyTorch: model.load_state_dict({k: torch.tensor(v) for k, v in json.load(f).items()}))
-  --backend <name>     auto | tensorflow | wasm | cpu (default auto)
-  --quiet              no progress bars or warnings on stderr
-  --help, -h           show this help
-  --version, -v        show the version
-
-Exit codes: 0 the series converges (also when slowly), 3 it diverges, 4 inconclusive (this run's
-bounds cannot decide; see the advice), 2 bad input, 1 internal error.
-`;
-
-const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
-const VALUE_FLAGS = ['--json', '--markdown', '--events', '--save-weights', '--backend'] as const;
+const commandNames = Object.keys(COMMANDS) as CommandName[];
+const isCommand = (s: string): s is CommandName => (commandNames as string[]).includes(s);
+const expectedCommand = `expected ${commandNames.map((c) => `"${c}"`).join(' or ')}`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  if (argv.includes('--help') || argv.includes('-h')) return { command: 'help' };
-  if (argv.includes('--version') || argv.includes('-v')) return { command: 'version' };
-  const [command, ...rest] = argv;
-  if (command === undefined) throw new UsageError('missing command (expected "diagnose")');
-  if (command === 'help') return { command: 'help' };
-  if (command !== 'diagnose') throw new UsageError(`unknown command "${command}" (expected "diagnose")`);
+  const [first, ...rest] = argv;
+  if (first === undefined) throw new UsageError(`missing command (${expectedCommand})`);
+  if (first.startsWith('-')) return parseTopLevel(argv);
+  if (first === 'help') return parseHelpCommand(rest);
+  if (!isCommand(first)) throw new UsageError(`unknown command "${first}" (${expectedCommand}${didYouMean(first, commandNames)})`);
+  return parseDiagnose(rest);
+}
 
-  const values: Partial<Record<(typeof VALUE_FLAGS)[number], string>> = {};
-  const positional: string[] = [];
-  let quiet = false;
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    const eq = a.indexOf('=');
-    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if ((VALUE_FLAGS as readonly string[]).includes(flag)) {
-      const value = eq > 0 && a.startsWith('--') ? a.slice(eq + 1) : rest[++i];
-      if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-      values[flag as (typeof VALUE_FLAGS)[number]] = value;
-    } else if (a === '--quiet' || a === '-q') quiet = true;
-    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
-    else positional.push(a);
+/** `neumann-lens --help`, `-h diagnose`, `--version`; any other flag belongs after a command. */
+function parseTopLevel(argv: readonly string[]): CliArgs {
+  const asked = requested(argv, TOP_FLAGS);
+  if (asked) {
+    const topic = asked === 'help' ? argv.find(isCommand) : undefined;
+    return asked === 'help' ? { command: 'help', ...(topic ? { topic } : {}) } : { command: 'version' };
   }
-  if (positional.length === 0) throw new UsageError('missing the experiment file');
-  if (positional.length > 1) throw new UsageError(`expected one experiment file, got ${positional.length}: ${positional.join(' ')}`);
-  const backend = (values['--backend'] ?? 'auto') as BackendChoice;
-  if (!BACKENDS.includes(backend)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')} (got "${backend}")`);
+  const at = argv.findIndex(isCommand);
+  if (at > 0) {
+    const cmd = argv[at] as CommandName;
+    throw new UsageError(`options go after the command: neumann-lens ${cmd} ${argv.slice(at + 1).join(' ')} ${argv.slice(0, at).join(' ')}`.replace(/  +/g, ' '), cmd);
+  }
+  const { positionals } = strictParse(argv, TOP_FLAGS, undefined);
+  throw new UsageError(positionals.length > 0 ? `unknown command "${positionals[0]}" (${expectedCommand})` : `missing command (${expectedCommand})`);
+}
+
+function parseHelpCommand(rest: readonly string[]): CliArgs {
+  const { positionals } = strictParse(rest, TOP_FLAGS, undefined);
+  if (positionals.length === 0) return { command: 'help' };
+  const [topic, ...extra] = positionals;
+  if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}" (${expectedCommand}${didYouMean(topic, commandNames)})`);
+  if (extra.length > 0) throw new UsageError(`"help" takes one command name, got ${positionals.length}: ${positionals.join(' ')}`);
+  return { command: 'help', topic };
+}
+
+function parseDiagnose(rest: readonly string[]): CliArgs {
+  const asked = requested(rest, DIAGNOSE_FLAGS);
+  if (asked === 'help') return { command: 'help', topic: 'diagnose' };
+  if (asked === 'version') return { command: 'version' };
+  const { values, positionals } = strictParse(rest, DIAGNOSE_FLAGS, 'diagnose');
+  if (positionals.length === 0) throw new UsageError(`missing the experiment file (${synopsis('diagnose')})`, 'diagnose');
+  if (positionals.length > 1) {
+    throw new UsageError(`expected one experiment file, got ${positionals.length}: ${positionals.join(' ')} (${synopsis('diagnose')})`, 'diagnose');
+  }
   return {
     command: 'diagnose',
-    experiment: positional[0],
-    json: values['--json'],
-    markdown: values['--markdown'],
-    events: values['--events'],
-    saveWeights: values['--save-weights'],
-    backend,
-    quiet,
+    experiment: positionals[0],
+    json: values.json,
+    markdown: values.markdown,
+    events: values.events,
+    saveWeights: values['save-weights'],
+    backend: values.backend as BackendChoice,
+    quiet: values.quiet ?? false,
   };
+}
+
+/**
+ * Which of help/version the arguments ask for (help first), read leniently so that
+ * `diagnose --fast --help` still shows the help. A value (`--json --help`) is not a request.
+ */
+function requested(args: readonly string[], flags: Flags): 'help' | 'version' | null {
+  const { tokens } = nodeParseArgs({ args: [...args], options: flags, strict: false, allowPositionals: true, tokens: true });
+  const names = new Set(tokens.filter((t) => t.kind === 'option').map((t) => t.name));
+  return names.has('help') ? 'help' : names.has('version') ? 'version' : null;
+}
+
+/** node:util parseArgs (strict), then what it does not check: empty values, repeats, choices. */
+function strictParse<F extends Flags>(args: readonly string[], flags: F, topic: CommandName | undefined) {
+  let parsed;
+  try {
+    parsed = nodeParseArgs({ args: [...args], options: flags, strict: true, allowPositionals: true, tokens: true });
+  } catch (e) {
+    if (!isParseArgsError(e)) throw e;
+    throw new UsageError(explain(args, flags, topic) ?? e.message, topic);
+  }
+  const seen = new Map<string, string>();
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue;
+    const f = flags[t.name];
+    const label = flagLabel(t.name, f);
+    if (f.type === 'string' && t.value === '') throw new UsageError(`--${t.name} needs a value (${label})`, topic);
+    const before = seen.get(t.name);
+    if (before !== undefined) throw new UsageError(`--${t.name} is given twice (${before} and ${t.value ?? t.rawName}): give it once`, topic);
+    seen.set(t.name, t.value ?? t.rawName);
+    if (f.choices && t.value !== undefined && !f.choices.includes(t.value)) {
+      throw new UsageError(`--${t.name} must be one of ${f.choices.join(', ')} (got "${t.value}")`, topic);
+    }
+  }
+  return parsed;
+}
+
+/** The message for the token parseArgs rejected, found by re-reading the arguments leniently. */
+function explain(args: readonly string[], flags: Flags, topic: CommandName | undefined): string | null {
+  const { tokens } = nodeParseArgs({ args: [...args], options: flags, strict: false, allowPositionals: true, tokens: true });
+  const where = topic ? ` for "${topic}"` : '';
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const f: FlagSpec | undefined = Object.hasOwn(flags, t.name) ? flags[t.name] : undefined;
+    if (!f) {
+      const names = Object.keys(flags).map((n) => `--${n}`);
+      return `unknown option ${t.rawName}${where}${didYouMean(t.rawName, names)}`;
+    }
+    const label = flagLabel(t.name, f);
+    if (f.type === 'boolean' && t.value !== undefined) return `${t.rawName} takes no value (got ${t.rawName}=${t.value})`;
+    if (f.type === 'string' && t.value === undefined) return `--${t.name} needs a value (${label})`;
+    if (f.type === 'string' && !t.inlineValue && t.value?.startsWith('-')) {
+      return `--${t.name} needs a value (${label}), but the next argument is the option ${t.value}; a value that starts with '-' is written --${t.name}=${t.value}`;
+    }
+  }
+  return null;
+}
+
+function didYouMean(word: string, candidates: readonly string[]): string {
+  const near = closest(word, candidates);
+  return near ? `; did you mean ${near}?` : '';
+}
+
+function isParseArgsError(e: unknown): e is Error {
+  const code: unknown = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }

@@ -1,8 +1,9 @@
 /**
  * `neumann-lens diagnose`: the CLI is a thin consumer of the same session runner the worker uses
- * (in-process here). Exit codes: 0 converges (also 'slow'), 3 diverges, 4 inconclusive, 2 bad input, 1 internal.
+ * (in-process here). Exit codes are declared in flags.ts; outputs are replaced only after a
+ * successful run (outputs.ts).
  */
-import { createWriteStream, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
 import { bareMessage, parseExperimentText } from '../core/config/load';
@@ -15,8 +16,11 @@ import { renderText } from '../core/diagnosis/render-text';
 import { InputError, formatLocation } from '../core/errors';
 import { CancelledError } from '../core/util/abort';
 import type { SessionEvent } from '../protocol/messages';
-import { USAGE, UsageError, parseArgs, type DiagnoseArgs } from './args';
+import { UsageError, parseArgs, type DiagnoseArgs } from './args';
+import { EXIT } from './flags';
+import { OutputFiles, type OutputRequest } from './outputs';
 import { ProgressBars } from './progress';
+import { commandUsage, topUsage } from './usage';
 
 export type SessionRunner = (
   experiment: Experiment,
@@ -28,11 +32,9 @@ export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   version: string;
-  /** Cancels the session on Ctrl+C (exit 130); absent in tests. */
+  /** Stops the session (SIGINT, SIGTERM: the abort reason is the signal's name); absent in tests. */
   interrupt?: AbortSignal;
 }
-
-export const EXIT = { converges: 0, internal: 1, input: 2, diverges: 3, inconclusive: 4, interrupted: 130 } as const;
 
 export async function runCli(argv: readonly string[], io: CliIo, runSession: SessionRunner): Promise<number> {
   let args;
@@ -40,11 +42,12 @@ export async function runCli(argv: readonly string[], io: CliIo, runSession: Ses
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`neumann-lens: ${e.message}\n\n${USAGE}`);
+    const help = e.topic ? `neumann-lens ${e.topic} --help` : 'neumann-lens --help';
+    io.stderr.write(`neumann-lens: ${e.message}\nRun "${help}" for the usage.\n`);
     return EXIT.input;
   }
   if (args.command === 'help') {
-    io.stdout.write(USAGE);
+    io.stdout.write(args.topic ? commandUsage(args.topic) : topUsage());
     return 0;
   }
   if (args.command === 'version') {
@@ -54,42 +57,47 @@ export async function runCli(argv: readonly string[], io: CliIo, runSession: Ses
   return diagnose(args, io, runSession);
 }
 
+/** The exit code of a run stopped through `io.interrupt`, whose reason is the signal's name. */
+export function exitForSignal(reason: unknown): number {
+  return reason === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
+}
+
 async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner): Promise<number> {
   const file = resolve(args.experiment);
   let text: string | null = null;
   const bars = !args.quiet && io.stderr.isTTY ? new ProgressBars(io.stderr) : null;
-  let events: WriteStream | null = null;
+  let outputs: OutputFiles | null = null;
   try {
     text = readExperimentText(file);
     const experiment = parseExperimentText(text, file);
-    // Fail before the session, not after it: an unwritable output path is a usage problem.
-    for (const out of [args.json, args.markdown, args.saveWeights, args.events]) if (out) writeOutput(out, '');
-    let eventsError: Error | null = null;
-    if (args.events) {
-      events = createWriteStream(resolve(args.events));
-      // A full disk mid-run must not become an uncaught exception: remember it, report it at the end.
-      events.on('error', (e) => (eventsError ??= e));
+    if (args.saveWeights && experiment.kind !== 'mlp') {
+      throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', path: 'problem' });
     }
+    // Before the session: an output that cannot be written is a usage problem, found in milliseconds.
+    const out = OutputFiles.open(outputRequests(args), inputFiles(experiment));
+    outputs = out;
     const onEvent = (e: SessionEvent): void => {
-      events?.write(JSON.stringify(e) + '\n');
+      if (args.events) out.append('--events', JSON.stringify(e) + '\n');
       bars?.onEvent(e);
       if (e.type === 'log' && !args.quiet && (e.level === 'warn' || e.level === 'error')) {
         bars?.clear();
         io.stderr.write(`${e.level}: ${e.text}\n`);
       }
     };
-    if (args.saveWeights && experiment.kind !== 'mlp') {
-      throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', path: 'problem' });
-    }
     let weights: Float64Array | null = null;
     const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt, onWeights: (w) => (weights = w) });
     bars?.clear();
-    if (eventsError) throw new InputError(`could not write the events (${(eventsError as NodeJS.ErrnoException).code ?? String(eventsError)})`, { kind: 'file', file: resolve(args.events!) });
-    if (args.json) writeOutput(args.json, JSON.stringify(report, null, 2) + '\n');
-    if (args.markdown) writeOutput(args.markdown, renderMarkdown(report));
-    if (args.saveWeights && weights && experiment.kind === 'mlp') {
-      writeOutput(args.saveWeights, JSON.stringify(exportStateDict(weights, experiment.model.layers)) + '\n');
+    // A signal that arrived as the last step finished still means "stop": nothing is replaced.
+    if (io.interrupt?.aborted) throw new CancelledError();
+    const contents: Record<string, string> = {};
+    if (args.json) contents['--json'] = JSON.stringify(report, null, 2) + '\n';
+    if (args.markdown) contents['--markdown'] = renderMarkdown(report);
+    if (args.saveWeights && experiment.kind === 'mlp') {
+      if (!weights) throw new Error('the session reported no weights to save');
+      contents['--save-weights'] = JSON.stringify(exportStateDict(weights, experiment.model.layers)) + '\n';
     }
+    out.commit(contents);
+    outputs = null;
     io.stdout.write(renderText(report));
     if (report.advice.verdict === 'slow') {
       io.stderr.write(`note: the series converges, but slowly (exit code 0): see the recommendations.\n`);
@@ -97,30 +105,42 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     if (report.advice.verdict === 'inconclusive') return EXIT.inconclusive;
     return isDivergent(report.advice.verdict) ? EXIT.diverges : EXIT.converges;
   } catch (e) {
+    outputs?.discard();
     bars?.clear();
-    if (e instanceof InputError) {
-      io.stderr.write(`neumann-lens: ${describeInputError(e, text)}\n`);
-      return EXIT.input;
-    }
-    if (e instanceof CancelledError) {
-      io.stderr.write('neumann-lens: interrupted\n');
-      return EXIT.interrupted;
-    }
-    const err = e instanceof Error ? e : new Error(String(e));
-    io.stderr.write(`neumann-lens: internal error: ${err.message}\n${err.stack ?? ''}\n`);
-    return EXIT.internal;
-  } finally {
-    await new Promise<void>((done) => (events && !events.destroyed ? events.end(() => done()) : done()));
+    return reportFailure(e, text, io);
   }
 }
 
-function writeOutput(path: string, text: string): void {
-  const file = resolve(path);
-  try {
-    writeFileSync(file, text);
-  } catch (e) {
-    throw new InputError(`cannot write this file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { kind: 'file', file });
+function reportFailure(e: unknown, text: string | null, io: CliIo): number {
+  if (e instanceof InputError) {
+    io.stderr.write(`neumann-lens: ${describeInputError(e, text)}\n`);
+    return EXIT.input;
   }
+  if (e instanceof CancelledError) {
+    const reason = io.interrupt?.reason;
+    io.stderr.write(`neumann-lens: interrupted${typeof reason === 'string' ? ` by ${reason}` : ''}; existing output files are unchanged\n`);
+    return exitForSignal(reason);
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  io.stderr.write(`neumann-lens: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+  return EXIT.internal;
+}
+
+function outputRequests(args: DiagnoseArgs): OutputRequest[] {
+  const all: [string, string | undefined][] = [
+    ['--json', args.json],
+    ['--markdown', args.markdown],
+    ['--events', args.events],
+    ['--save-weights', args.saveWeights],
+  ];
+  return all.filter((r): r is [string, string] => r[1] !== undefined).map(([flag, path]) => ({ flag, path }));
+}
+
+/** Files the run reads that no output may replace (a state_dict may be: training it further in place is a workflow). */
+function inputFiles(experiment: Experiment): string[] {
+  const files = experiment.file ? [experiment.file] : [];
+  if (experiment.kind === 'mlp' && experiment.data.kind === 'csv') files.push(experiment.data.train.csv, experiment.data.validation.csv);
+  return files;
 }
 
 function readExperimentText(file: string): string {
@@ -128,7 +148,9 @@ function readExperimentText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'experiment file not found' : `cannot read experiment file (${code})`, { kind: 'file', file });
+    const why =
+      code === 'ENOENT' ? 'experiment file not found' : code === 'EISDIR' ? 'is a folder, not an experiment file (expected a *.neumann.json file)' : `cannot read experiment file (${code})`;
+    throw new InputError(why, { kind: 'file', file });
   }
 }
 
