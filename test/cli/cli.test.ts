@@ -7,7 +7,7 @@ import { DIAGNOSE_FLAGS } from '../../src/cli/flags';
 import { commandUsage, topUsage } from '../../src/cli/usage';
 import { isDiagnosisReport, isSessionEvent } from '../../src/protocol/validate';
 import { ROOT, ensureBuilt, tempDir, tinyMlp, writeJson } from '../worker/helpers';
-import { cli } from './helpers';
+import { cli, tempFiles } from './helpers';
 
 before(ensureBuilt);
 
@@ -43,6 +43,18 @@ test('the toy cubic converges (exit 0) and reproduces H⁻¹v = (10/3, 10/3)', a
   assert.equal(report.schemaVersion, 1);
   // f = Σ x³ at (0.05, 0.05): H = diag(6·0.05) = 0.3·I, so H⁻¹(1, 1) = (1/0.3, 1/0.3).
   for (const x of report.neumann.solutionHead) assert.ok(Math.abs(x - 1 / 0.3) < 5e-4, `${x}`);
+});
+
+test('a successful run replaces existing outputs and leaves no temporary file', async () => {
+  const dir = tempDir();
+  const [json, md, events] = ['r.json', 'r.md', 'e.jsonl'].map((f) => join(dir, f));
+  for (const f of [json, md, events]) writeFileSync(f, 'previous\n');
+  const r = await cli(['diagnose', 'examples/seed-toy-cubic.neumann.json', '--json', json, '--markdown', md, '--events', events, '--quiet']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(readFileSync(json, 'utf8')).schemaVersion, 1);
+  assert.match(readFileSync(md, 'utf8'), /^# Neumann Lens diagnosis: /);
+  assert.match(readFileSync(events, 'utf8'), /^\{"type":/);
+  assert.deepEqual(tempFiles(dir), []);
 });
 
 test('the seed scenario diverges (exit 3): verdict first, JSON, Markdown and the event stream', async () => {
