@@ -8,9 +8,10 @@
  * there is no file to lose, and renaming over a device would replace it.
  *
  * Everything here is synchronous on purpose: the process-exit hook (a second Ctrl+C exits at
- * once) must be able to remove the temporary files, and an exit handler cannot wait.
+ * once) must be able to remove the temporary files, and an exit handler cannot wait. A process
+ * killed outright leaves its temporary files; the next run writing the same output removes them.
  */
-import { accessSync, closeSync, constants, fchmodSync, fsyncSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, fchmodSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors';
@@ -56,7 +57,8 @@ export class OutputFiles {
     const planned = requests.map((r) => plan(r));
     const protectedFiles = new Map(inputs.map((f) => [realOrSame(f), f]));
     planned.forEach((p, i) => {
-      if (protectedFiles.has(p.final)) fail(p, `would replace an input of this run (${protectedFiles.get(p.final)}); choose another path`);
+      const input = protectedFiles.get(p.final);
+      if (input !== undefined) fail(p, `would replace an input of this run${input === p.target ? '' : ` (${input})`}; choose another path`);
       const earlier = planned.slice(0, i).find((q) => q.final === p.final);
       if (earlier) fail(p, `the same file as ${earlier.flag}; give each output its own file`);
     });
@@ -188,6 +190,7 @@ function create(p: Plan): Pending {
     }
   }
   const dir = dirname(p.final);
+  removeStaleTemps(dir, basename(p.final));
   const temp = join(dir, `.${basename(p.final)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     return { ...p, temp, fd: openSync(temp, 'wx') };
@@ -195,6 +198,40 @@ function create(p: Plan): Pending {
     const code = errorCode(e);
     const why = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `the folder ${dir} is not writable (${code})` : `cannot create a file in ${dir} (${code})`;
     fail(p, why);
+  }
+}
+
+/**
+ * A run killed outright (SIGKILL, out of memory, a signal during a long synchronous step) leaves
+ * its temporary files behind; the next run writing the same output removes those whose process
+ * is gone. Only names of exactly this form are touched.
+ */
+function removeStaleTemps(dir: string, base: string): void {
+  const pattern = new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)-[0-9a-f]{8}\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // create() reports the folder's problem
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // another run removed it first, or it is not ours to remove: leave it
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return errorCode(e) === 'EPERM';
   }
 }
 

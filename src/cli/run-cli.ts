@@ -71,7 +71,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     text = readExperimentText(file);
     const experiment = parseExperimentText(text, file);
     if (args.saveWeights && experiment.kind !== 'mlp') {
-      throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', path: 'problem' });
+      throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', file, path: 'problem' });
     }
     // Before the session: an output that cannot be written is a usage problem, found in milliseconds.
     const out = OutputFiles.open(outputRequests(args), inputFiles(experiment));

@@ -36,14 +36,16 @@ export function cli(args: readonly string[], options: SpawnOptions = {}): Promis
   return startCli(args, options).done;
 }
 
-/** Every file in `dir` (not recursive) with its bytes: compare before and after a run. */
-export function snapshot(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
+/** Every file (with its bytes) and folder under `dir`, by relative path: compare before and after a run. */
+export function snapshot(dir: string, prefix = '', into = new Map<string, Buffer | 'folder'>()): Map<string, Buffer | 'folder'> {
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
-    if (statSync(p).isFile()) files.set(name, readFileSync(p));
+    if (statSync(p).isDirectory()) {
+      into.set(`${prefix}${name}/`, 'folder');
+      snapshot(p, `${prefix}${name}/`, into);
+    } else into.set(`${prefix}${name}`, readFileSync(p));
   }
-  return files;
+  return into;
 }
 
 /** The CLI's temporary output files in `dir` (`.<name>.<pid>-<hex>.tmp`). */

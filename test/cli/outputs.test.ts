@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { InputError } from '../../src/core/errors';
 import { OutputFiles, discardPendingOutputs } from '../../src/cli/outputs';
 import { tempDir } from '../worker/helpers';
@@ -139,4 +140,18 @@ test('targets that cannot be written are InputErrors at the target path before a
     assert.deepEqual(snapshot(dir), old, re.source);
     assert.deepEqual(tempFiles(dir), [], `${re.source}: no temporary file left`);
   }
+});
+
+test('temporary files of a run that was killed outright are removed by the next run writing that output', async () => {
+  const dir = withOld(['r.json']);
+  // A process that has exited: its pid names no live process (1, init, is always alive).
+  const child = spawn(process.execPath, ['-e', '']);
+  const deadPid = await new Promise<number>((resolve) => child.on('exit', () => resolve(child.pid!)));
+  const stale = `.r.json.${deadPid}-deadbeef.tmp`;
+  const live = '.r.json.1-cafebabe.tmp';
+  const other = `.other.json.${deadPid}-deadbeef.tmp`;
+  for (const n of [stale, live, other]) writeFileSync(join(dir, n), 'partial');
+  const out = OutputFiles.open([{ flag: '--json', path: join(dir, 'r.json') }], []);
+  out.commit({ '--json': 'new\n' });
+  assert.deepEqual([...snapshot(dir).keys()], [live, other, 'r.json'].sort());
 });

@@ -45,10 +45,11 @@ async function whenTraining(run: Running, dir: string): Promise<void> {
 }
 
 for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  test(`${signal} stops the run: exit ${code}, old outputs byte-identical, no temporary files`, async () => {
+  test(`${signal} stops the run: exit ${code}, old outputs byte-identical, no temporary files`, async (t) => {
     const { dir, args } = setup();
     const old = snapshot(dir);
     const run = startCli(args);
+    t.after(() => run.child.kill('SIGKILL'));
     await whenTraining(run, dir);
     run.child.kill(signal);
     const r = await run.done;
@@ -60,10 +61,12 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
-test('a second SIGINT exits too, with the old outputs intact and no temporary files', async () => {
+test('a second SIGINT exits too, with the old outputs intact and no temporary files', async (t) => {
   const { dir, args } = setup();
   const old = snapshot(dir);
   const run = startCli(args);
+  // A failed assertion must not leave a long run behind (SIGKILL after the end is a no-op).
+  t.after(() => run.child.kill('SIGKILL'));
   await whenTraining(run, dir);
   // Whether the second signal finds the process still stopping (exit at once, through the exit
   // hook) or already gone depends on scheduling; the outcome must be the same either way.
