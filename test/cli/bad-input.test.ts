@@ -35,7 +35,6 @@ describe('bad input exits 2 with its place, and nothing is lost', { concurrency:
       }
       const old = snapshot(dir);
       const r = await cli(args, c.unprivileged ? unprivileged : {});
-      if (process.env.SHOW_STDERR) process.stdout.write(`# ${c.name}\n${r.stderr}`);
       assert.equal(r.code, 2, `exit ${r.code} (${r.signal ?? 'no signal'})\n${r.stderr}`);
       for (const re of c.expect(dir)) assert.match(r.stderr, re);
       assert.match(r.stderr, /^neumann-lens: /, 'one message, from the CLI, not a stack trace');

@@ -52,12 +52,3 @@ export function snapshot(dir: string, prefix = '', into = new Map<string, Buffer
 export function tempFiles(dir: string): string[] {
   return readdirSync(dir).filter((n) => /^\..+\.\d+-[0-9a-f]+\.tmp$/.test(n));
 }
-
-/** Runs `fn` over `items`, at most `limit` at a time (the machine has 2 cores shared by others). */
-export async function inBatches<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
