@@ -14,8 +14,6 @@ export interface FlagSpec {
   choices?: readonly string[];
   default?: string;
   help: string;
-  /** An output file the run writes (only after it succeeded; see outputs.ts). */
-  output?: boolean;
 }
 
 export interface CommandSpec {
@@ -37,13 +35,13 @@ const HELP = { type: 'boolean', short: 'h', help: 'show this help' } as const sa
 const VERSION = { type: 'boolean', short: 'v', help: 'show the version' } as const satisfies FlagSpec;
 
 export const DIAGNOSE_FLAGS = {
-  json: { type: 'string', value: 'file', output: true, help: 'write the report as JSON (schemaVersion 1)' },
-  markdown: { type: 'string', value: 'file', output: true, help: 'write the report as a Markdown document' },
-  events: { type: 'string', value: 'file', output: true, help: 'write every session event as JSON lines, as the run goes' },
+  json: { type: 'string', value: 'file', help: 'write the report as JSON (schemaVersion 1)' },
+  markdown: { type: 'string', value: 'file', help: 'write the report as a Markdown document' },
+  events: { type: 'string', value: 'file', help: 'write every session event as JSON lines, as the run goes' },
   'save-weights': {
     type: 'string',
     value: 'file',
-    output: true,
+   
     help: 'write the analysed (trained) weights as a PyTorch nn.Sequential state_dict JSON, the format model.init.stateDict reads',
   },
   backend: { type: 'string', value: 'name', choices: BACKENDS, default: 'auto', help: 'the TF.js backend; auto picks tensorflow if it loads, else wasm, else cpu' },
