@@ -41,7 +41,6 @@ export const DIAGNOSE_FLAGS = {
   'save-weights': {
     type: 'string',
     value: 'file',
-   
     help: 'write the analysed (trained) weights as a PyTorch nn.Sequential state_dict JSON, the format model.init.stateDict reads',
   },
   backend: { type: 'string', value: 'name', choices: BACKENDS, default: 'auto', help: 'the TF.js backend; auto picks tensorflow if it loads, else wasm, else cpu' },
