@@ -6,7 +6,7 @@
 import { parseArgs as nodeParseArgs } from 'node:util';
 import type { BackendChoice } from '../core/config/experiment';
 import { COMMANDS, DIAGNOSE_FLAGS, TOP_FLAGS, type CommandName, type FlagSpec } from './flags';
-import { closest } from './nearest';
+import { closest } from '../core/util/nearest';
 import { flagLabel, synopsis } from './usage';
 
 export interface DiagnoseArgs {

@@ -25,16 +25,9 @@ const EXP = 'exp.neumann.json';
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/**
- * A JSON path written with brackets (`model.layers[2]`). Until the schema module's move to one
- * path format lands, an array index may also be printed as `.2`; both pass (tighten after merge).
- */
+/** A JSON path in the one format (`model.layers[2]`), as a pattern. */
 function pathRe(path: string): string {
-  if (path === '') return esc('(root)');
-  return path
-    .split(/(\[\d+\])/)
-    .map((part) => (/^\[\d+\]$/.test(part) ? `(?:${esc(part)}|\\.${part.slice(1, -1)})` : esc(part)))
-    .join('');
+  return esc(path === '' ? '(root)' : path);
 }
 
 /** `<dir>/exp.neumann.json:<line>:<col> (at <path>)`, the line being the one that holds `needle`. */

@@ -6,6 +6,7 @@
  */
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { InputError } from '../errors';
+import { closest } from '../util/nearest';
 import { compileSchema } from './ajv';
 import { EXPERIMENT_JSON_SCHEMA, EXPERIMENT_KINDS } from './experiment-schema';
 import { formatJsonPath, pointerToJsonPath, type JsonPath } from './json-path';
@@ -137,28 +138,3 @@ export function show(v: unknown): string {
   return s.length > 40 ? `${s.slice(0, 37)}…` : s;
 }
 
-/** The allowed key within edit distance 2 of `key` (typos, wrong case), if any. */
-function closest(key: string, allowed: string[]): string | null {
-  let best: string | null = null;
-  let bestD = 3;
-  for (const a of allowed) {
-    const d = editDistance(key.toLowerCase(), a.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = a;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}

@@ -1,4 +1,4 @@
-/** "Did you mean …?" for a mistyped command or flag name. */
+/** "Did you mean …?" for a mistyped key, command or flag name. */
 
 /** The candidate within edit distance 2 of `word` (ignoring case), if any; the nearest wins. */
 export function closest(word: string, candidates: readonly string[]): string | null {
