@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defaultExportName, EXPORT_FORMATS, renderExport } from '../../src/extension/export-report';
+import { fmtNum } from '../../src/core/diagnosis/format';
 import { sampleReport } from '../fixtures/sample-report';
 
 test('JSON export is the report itself, non-finite numbers written as null', () => {
@@ -14,8 +15,10 @@ test('JSON export is the report itself, non-finite numbers written as null', () 
 test('Markdown and HTML exports carry the verdict summary and are self-contained', () => {
   const report = sampleReport();
   const md = renderExport(report, 'markdown');
-  assert.ok(md.includes('λ_min') || md.includes('λmin') || md.includes('lambda'), 'the spectrum is in the Markdown');
+  assert.ok(md.replace(/\\(.)/g, '$1').includes(report.advice.summary), 'the verdict summary is in the Markdown (unescaped)');
+  assert.match(md, new RegExp(`\\| λ_min \\| ${fmtNum(report.spectrum.lambdaMin).replace(/[.-]/g, '\\$&')} `), 'λ_min with its value is in the Markdown');
   const html = renderExport(report, 'html');
+  assert.ok(html.includes(fmtNum(report.spectrum.lambdaMin)), 'λ_min is in the HTML');
   assert.match(html, /^<!DOCTYPE html>/i);
   assert.doesNotMatch(html, /<script[^>]+src=/i, 'no external scripts');
   assert.doesNotMatch(html, /<link[^>]+href="https?:/i, 'no remote stylesheets');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderHtml } from '../../src/core/diagnosis/render-html';
-import { sampleReport } from '../fixtures/sample-report';
+import { renderHtml } from '../../../src/core/diagnosis/render-html';
+import { sampleReport } from '../../fixtures/sample-report';
 
 /** "−2.5" → -2.5, independent of the renderer's formatter. */
 const parse = (s: string) => Number(s.replace(/−/g, '-'));
