@@ -23,6 +23,8 @@ export interface CodeServerOptions {
   settings?: Record<string, unknown>;
   /** Files to place in the workspace: destination (relative) → source path or literal content. */
   workspaceFiles?: Record<string, { from: string } | { text: string }>;
+  /** Extra environment for the server and the extension hosts it forks. */
+  env?: Record<string, string>;
 }
 
 export interface ProcessInfo {
@@ -85,6 +87,7 @@ export class CodeServer {
     const env = { ...process.env };
     // Do not let the test runner's own settings leak into VS Code's Node processes.
     for (const k of Object.keys(env)) if (k.startsWith('NODE_TEST') || k.startsWith('VSCODE_') || k === 'NODE_OPTIONS') delete env[k];
+    Object.assign(env, options.env);
     const child = spawn(
       process.execPath,
       [
