@@ -4,24 +4,15 @@
 // Not part of `npm test`: this project's machines cannot download VS Code, and the same behaviour
 // is covered there by the code-server end-to-end tests (test/e2e).
 import { runTests } from '@vscode/test-electron';
-import * as esbuild from 'esbuild';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleSuite } from './bundle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const out = join(root, 'out/vscode-electron');
-await esbuild.build({
-  entryPoints: [join(root, 'test/vscode-electron/suite.ts')],
-  outfile: join(out, 'suite.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  external: ['vscode'],
-  logLevel: 'warning',
-});
+await bundleSuite(join(out, 'suite.js'));
 
 // A throwaway workspace holding copies of the examples, so edits made by the tests stay there.
 const workspace = mkdtempSync(join(tmpdir(), 'neumann-lens-vscode-'));

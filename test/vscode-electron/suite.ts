@@ -1,13 +1,17 @@
 /**
- * Integration tests inside desktop VS Code (the extension host of @vscode/test-electron; started
- * by run.mjs, which opens a throwaway workspace with copies of the examples). VS Code loads this
- * module and calls run(). A tiny sequential runner keeps it free of a test framework dependency.
- * Not runnable on this project's machines (no VS Code download); see run.mjs.
+ * Integration tests inside a VS Code extension host, with the real `vscode` API: in code-server's
+ * (VS Code 1.100.3) as part of `npm test` (test/e2e/vscode-api.test.ts), and in desktop VS Code
+ * under @vscode/test-electron (`npm run test:vscode`, run.mjs). Either opens a throwaway workspace
+ * with copies of the examples; VS Code loads this module and calls run(). A tiny sequential runner
+ * keeps it free of a test framework dependency; results also go to the file named by
+ * NEUMANN_LENS_TEST_RESULTS (results.ts), since the host itself only hands back an exit code.
  */
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RESULTS_ENV, type SuiteResults } from './results';
 
 const EXTENSION_ID = 'neumann-lens.neumann-lens';
 const COMMANDS = [
@@ -37,6 +41,44 @@ function ourDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
 function lineOf(doc: vscode.TextDocument, needle: string): number {
   for (let i = 0; i < doc.lineCount; i++) if (doc.lineAt(i).text.includes(needle)) return i;
   return -1;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Polls until `probe` holds; the limit guards against a hang, it is not a timing assertion. */
+async function until(what: string, probe: () => boolean, limitMs = 60_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Worker processes (dist/worker.js) forked by this extension host. Needs a POSIX `ps`. */
+function workerPids(): number[] {
+  return execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[2]) === process.pid && /[\\/]dist[\\/]worker\.js\b/.test(m[3]))
+    .map((m) => Number(m[1]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Plain Quick Fixes (an edit, no re-run) the extension offers anywhere in the document. */
+async function quickFixes(doc: vscode.TextDocument): Promise<vscode.CodeAction[]> {
+  const all = new vscode.Range(0, 0, doc.lineCount, 0);
+  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, all);
+  return actions.filter((a) => a.edit && !a.command);
 }
 
 it('activates and registers every command', async () => {
@@ -74,12 +116,38 @@ it('the seed experiment diverges: diagnostics on neumann.alpha, a Quick Fix edit
   assert.equal(doc.getText(), before, 'the fix is undoable');
 });
 
+it('the Neumann fixes offered for the seed, applied together through the API, make it converge', async () => {
+  const uri = workspaceFile('seed-regression.neumann.json');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('neumannLens.run', uri);
+  const wanted = (await quickFixes(doc)).map((a) => a.title).filter((t) => t.startsWith('Set neumann.'));
+  assert.ok(wanted.length > 0, 'fixes for the neumann block');
+  // One at a time, each offered again against the text the previous one left.
+  for (const title of wanted) {
+    const fix = (await quickFixes(doc)).find((a) => a.title === title);
+    assert.ok(fix?.edit, `${title} is still offered`);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+  }
+  const config = JSON.parse(doc.getText()) as { neumann: Record<string, unknown> };
+  for (const title of wanted) {
+    const [, key, value] = /^Set neumann\.(\w+) to (\S+)$/.exec(title) ?? [];
+    assert.equal(config.neumann[key], Number(value), title);
+  }
+  await vscode.commands.executeCommand('neumannLens.run', uri);
+  const diags = ourDiagnostics(uri);
+  assert.ok(diags.some((d) => /^Converges/.test(d.message)), `a convergence verdict among: ${diags.map((d) => d.message).join(' | ')}`);
+  assert.ok(!diags.some((d) => d.severity === vscode.DiagnosticSeverity.Error), 'no error left');
+  await vscode.commands.executeCommand('workbench.action.files.revert');
+});
+
 it('a broken experiment gets an error diagnostic at its JSON path, no crash', async () => {
   const uri = workspaceFile('broken.neumann.json');
   writeFileSync(uri.fsPath, JSON.stringify({ name: 'broken', problem: { kind: 'sum-of-cubes', point: [0.05, 0.05] }, neumann: { alpha: 1, terms: 5, vector: [1, 1] }, bogus: 1 }, null, 2));
   await vscode.commands.executeCommand('neumannLens.run', uri);
   const diags = ourDiagnostics(uri);
-  assert.ok(diags.length > 0, 'a diagnostic for the unknown key');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  assert.ok(diags.some((d) => d.range.start.line === lineOf(doc, '"bogus"') && /bogus/.test(d.message)), 'a diagnostic on the unknown key');
   assert.ok(diags.every((d) => d.severity === vscode.DiagnosticSeverity.Error));
 });
 
@@ -128,27 +196,38 @@ it('New Experiment copies a template with its data files and opens it', async ()
 });
 
 it('Export Report writes the last report as JSON', async () => {
+  const experiment = workspaceFile('seed-toy-cubic.neumann.json');
+  await vscode.commands.executeCommand('neumannLens.run', experiment);
   const target = workspaceFile('exported.report.json');
   await withDialogs({ save: target }, async () => {
     await vscode.commands.executeCommand('neumannLens.exportReport', 'json');
   });
-  const report = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8')) as { schemaVersion: number };
+  const report = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(target)).toString('utf8')) as { schemaVersion: number; experimentFile: string };
   assert.equal(report.schemaVersion, 1);
+  assert.equal(report.experimentFile, experiment.fsPath, 'the report of the run just made');
 });
 
-it('Stop Session ends a running session', async () => {
+it('Stop Session ends a running session: its worker is gone and it leaves no diagnostics', async () => {
   const uri = workspaceFile('tanh-classifier.neumann.json');
+  assert.deepEqual(workerPids(), [], 'no worker before the run');
   const running = vscode.commands.executeCommand('neumannLens.run', uri);
-  await new Promise((r) => setTimeout(r, 1500));
+  await until('the worker process', () => workerPids().length > 0);
+  const workers = workerPids();
   await vscode.commands.executeCommand('neumannLens.stop');
   await running;
-  await vscode.commands.executeCommand('neumannLens.showPanel');
+  assert.deepEqual(workers.filter(alive), [], 'the worker has exited');
+  // A run that completed would have published its verdict (every report has one) as a diagnostic.
+  assert.deepEqual(ourDiagnostics(uri).map((d) => d.message), [], 'a stopped run publishes nothing');
 });
 
 export async function run(): Promise<void> {
-  const failures: string[] = [];
+  const resultsFile = process.env[RESULTS_ENV];
+  const record: SuiteResults = { planned: tests.map((t) => t.name), results: [], finished: false };
+  const save = () => resultsFile && writeFileSync(resultsFile, JSON.stringify(record, null, 2));
+  save();
   for (const t of tests) {
     let timer: NodeJS.Timeout | undefined;
+    const start = Date.now();
     try {
       await Promise.race([
         t.fn(),
@@ -156,14 +235,20 @@ export async function run(): Promise<void> {
           timer = setTimeout(() => reject(new Error(`no result after ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS);
         }),
       ]);
+      record.results.push({ name: t.name, ok: true, durationMs: Date.now() - start });
       console.log(`ok - ${t.name}`);
     } catch (err) {
-      failures.push(t.name);
-      console.log(`not ok - ${t.name}\n  ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      record.results.push({ name: t.name, ok: false, durationMs: Date.now() - start, error });
+      console.log(`not ok - ${t.name}\n  ${error}`);
     } finally {
       clearTimeout(timer);
+      save();
     }
   }
-  console.log(`# tests ${tests.length}\n# pass ${tests.length - failures.length}\n# fail ${failures.length}`);
-  if (failures.length > 0) throw new Error(`${failures.length} of ${tests.length} VS Code integration tests failed`);
+  record.finished = true;
+  save();
+  const failed = record.results.filter((r) => !r.ok).length;
+  console.log(`# tests ${tests.length}\n# pass ${tests.length - failed}\n# fail ${failed}`);
+  if (failed > 0) throw new Error(`${failed} of ${tests.length} VS Code integration tests failed`);
 }
