@@ -1,8 +1,8 @@
 // The extension's integration suite in desktop VS Code, with @vscode/test-electron (`npm run
 // test:vscode`). It needs a VS Code it can start: VSCODE_EXECUTABLE=/path/to/code, or a machine
 // that can download one (runTests fetches the build named by VSCODE_VERSION, default 'stable').
-// Not part of `npm test`: this project's machines cannot download VS Code, and the same behaviour
-// is covered there by the code-server end-to-end tests (test/e2e).
+// `npm test` runs the same suite in code-server's extension host instead (test/e2e/vscode-api.test.ts),
+// because this project's machines cannot download desktop VS Code.
 import { runTests } from '@vscode/test-electron';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
