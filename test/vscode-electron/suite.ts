@@ -131,8 +131,9 @@ it('the Neumann fixes offered for the seed, applied together through the API, ma
   }
   const config = JSON.parse(doc.getText()) as { neumann: Record<string, unknown> };
   for (const title of wanted) {
-    const [, key, value] = /^Set neumann\.(\w+) to (\S+)$/.exec(title) ?? [];
-    assert.equal(config.neumann[key], Number(value), title);
+    const m = /^Set neumann\.(\w+) to (\S+)$/.exec(title);
+    assert.ok(m, `"${title}" reads "Set neumann.<key> to <number>"`);
+    assert.equal(config.neumann[m[1]], Number(m[2]), `${title}: the file says so`);
   }
   await vscode.commands.executeCommand('neumannLens.run', uri);
   const diags = ourDiagnostics(uri);
