@@ -25,6 +25,13 @@ const gen = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gen-experim
   stdio: 'inherit',
 });
 if (gen.status !== 0) process.exit(gen.status ?? 1);
+// The PyTorch bridge's protocol declaration (src/protocol/bridge.ts) as JSON for the Python server,
+// python/neumann_lens/protocol.schema.json (python/ ships as it is, found as dist/../python).
+const bridgeGen = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gen-bridge-schema.ts', ...(process.env.CI === 'true' ? ['--check'] : [])], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (bridgeGen.status !== 0) process.exit(bridgeGen.status ?? 1);
 
 const common = {
   bundle: true,

@@ -1,0 +1,172 @@
+"""python -m neumann_lens {probe, serve}: argument parsing and the order things happen in. stdio
+is taken over before torch or the user's file is imported, so nothing they print reaches the frames."""
+import argparse
+import json
+import os
+import platform
+import sys
+
+from . import schema
+from .errors import BridgeError, InputError, internal_error, log
+
+MIN_TORCH = (1, 13)
+
+
+def _parser():
+    p = argparse.ArgumentParser(prog='python -m neumann_lens', description='Neumann Lens PyTorch bridge')
+    sub = p.add_subparsers(dest='command', required=True)
+    sub.add_parser('probe', help='print one JSON line: this interpreter, its torch version (or why torch does not import)')
+    s = sub.add_parser('serve', help='serve a problem file over stdio (default) or a TCP socket')
+    s.add_argument('--problem', required=True, help='the .py file that defines neumann_problem()')
+    s.add_argument('--dtype', choices=('float32', 'float64'), default='float32')
+    s.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
+    s.add_argument('--listen', metavar='HOST:PORT', help='serve one TCP client at a time instead of stdio (port 0: any free port)')
+    s.add_argument('--token-file', help='with --listen: a file holding the token every client must present')
+    s.add_argument('--keep', action='store_true', help='with --listen: keep serving after a client disconnects')
+    s.add_argument('--parent-pid', type=int, help='exit when this process is gone')
+    return p
+
+
+def _torch_version(version):
+    parts = []
+    for piece in version.split('+')[0].split('.')[:2]:
+        digits = ''.join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts)
+
+
+def probe():
+    out = {'python': {'executable': sys.executable, 'version': platform.python_version()}, 'torch': None, 'torchError': None}
+    try:
+        import torch
+        out['torch'] = {'version': torch.__version__, 'cuda': torch.cuda.is_available()}
+        if _torch_version(torch.__version__) < MIN_TORCH:
+            out['torchError'] = 'torch %s is older than %d.%d' % ((torch.__version__,) + MIN_TORCH)
+    except Exception as e:  # noqa: BLE001 - any import failure means "no usable torch"
+        out['torchError'] = '%s: %s' % (type(e).__name__, e)
+    sys.stdout.write(json.dumps(out) + '\n')
+    return 0
+
+
+def _import_torch(codes):
+    try:
+        import torch
+    except Exception as e:  # noqa: BLE001
+        log('torch is not importable from %s (Python %s): %s: %s. Choose an interpreter that has torch >= 1.13 '
+            '(e.g. /usr/bin/python3 with Debian python3-torch, or a virtualenv with pip install torch).'
+            % (sys.executable, platform.python_version(), type(e).__name__, e))
+        sys.exit(codes['noTorch'])
+    if _torch_version(torch.__version__) < MIN_TORCH:
+        log('torch %s at %s is older than %d.%d; choose an interpreter with torch >= 1.13.'
+            % ((torch.__version__, sys.executable) + MIN_TORCH))
+        sys.exit(codes['noTorch'])
+    return torch
+
+
+def _load(args, torch):
+    """(engine, None) or (None, BridgeError): a problem that cannot load is told to the client."""
+    from .engine import LocalEngine
+    from .problem import load_problem, parse_device
+    try:
+        dtype = torch.float64 if args.dtype == 'float64' else torch.float32
+        device = parse_device(args.device)
+        problem = load_problem(args.problem, dtype, device)
+        return LocalEngine(problem, dtype, device), None
+    except BridgeError as e:
+        where = e.where
+        at = '%s:%s: ' % (where['file'], where.get('line', '')) if where else ''
+        log('cannot serve %s: %s%s' % (args.problem, at, e.message))
+        return None, e
+    except Exception as e:  # noqa: BLE001
+        err = internal_error(e)
+        log(err.message + '\n' + err.detail)
+        return None, err
+
+
+def _read_token(path):
+    try:
+        with open(path, encoding='utf-8') as f:
+            token = f.read().strip()
+    except OSError as e:
+        raise InputError('cannot read --token-file %s: %s' % (path, e.strerror))
+    if not token:
+        raise InputError('--token-file %s is empty; put a random secret in it' % path)
+    if os.name == 'posix' and os.stat(path).st_mode & 0o077:
+        log('warning: token file %s is readable by other users (chmod 600 it)' % path)
+    return token
+
+
+def serve(args, doc):
+    from .protocol import Connection
+    from .transport import StdioTransport
+    from . import orphan
+    codes = doc['exitCodes']
+    if args.listen is None and (args.token_file or args.keep):
+        log('--token-file and --keep go with --listen')
+        return codes['input']
+    if args.listen is not None and not args.token_file:
+        log('--listen needs --token-file FILE: every client must present the token in it')
+        return codes['input']
+    stdio = StdioTransport() if args.listen is None else None
+    real_stdout = None
+    if stdio is None:
+        from .transport import redirect_stdout_to_stderr
+        real_stdout = redirect_stdout_to_stderr()
+    orphan.install(args.parent_pid, codes['orphaned'])
+    torch = _import_torch(codes)
+    if stdio is not None:
+        engine, load_error = _load(args, torch)
+        outcome = Connection(stdio, doc, engine, load_error, args.dtype).run()
+        return {'load-error': codes['input'], 'frame-error': codes['protocol']}.get(outcome, codes['ok'])
+    return _serve_socket(args, doc, torch, real_stdout)
+
+
+def _serve_socket(args, doc, torch, real_stdout):
+    from .protocol import Connection
+    from .transport import Listener, parse_address
+    codes = doc['exitCodes']
+    try:
+        token = _read_token(args.token_file)
+        host, port = parse_address(args.listen)
+    except (InputError, ValueError) as e:
+        log(str(e))
+        return codes['input']
+    engine, load_error = _load(args, torch)
+    try:
+        listener = Listener(host, port)
+    except OSError as e:
+        log('cannot listen on %s: %s' % (args.listen, e.strerror or e))
+        return codes['input']
+    address = '%s:%d' % listener.address if ':' not in listener.address[0] else '[%s]:%d' % listener.address
+    os.write(real_stdout, (json.dumps({'listening': address}) + '\n').encode())
+    log('listening on %s' % address)
+    while True:
+        conn = listener.accept()
+        log('connection from %s' % conn.peer)
+        # A client that connects and says nothing must not hold the server: hello within 10 s.
+        conn.set_timeout(10)
+        session = Connection(conn, doc, engine, load_error, args.dtype, token=token)
+        try:
+            outcome = session.run(on_ready=lambda: conn.set_timeout(None))
+        except OSError as e:  # includes the hello timeout
+            log('connection from %s ended: %s' % (conn.peer, e))
+            outcome = 'refused' if not session.authenticated else 'closed'
+        conn.close()
+        log('connection from %s ended (%s)' % (conn.peer, outcome))
+        if outcome == 'load-error':
+            return codes['input']
+        if outcome in ('refused', 'frame-error') and not session.authenticated:
+            continue
+        if not args.keep:
+            return codes['ok']
+
+
+def main(argv):
+    args = _parser().parse_args(argv)
+    if args.command == 'probe':
+        return probe()
+    doc = schema.load_document()
+    try:
+        return serve(args, doc)
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,225 @@
+"""The engine: the user's problem at the current parameters w. Serves the data part of the
+objective only — train/val losses, their gradients, HVPs of train_loss — and SGD steps. Tensors in,
+tensors out (flat, in the model's dtype, on its device); the protocol layer does the wire.
+
+A later collective engine (torch.distributed ranks over shards) keeps this interface: it
+broadcasts each call to the other ranks, runs this engine on its own shard and all-reduces the
+size-weighted results; training steps go through _training_gradient for the same reason."""
+import math
+
+import torch
+
+from .errors import InputError, from_user_exception, function_location
+
+
+class LocalEngine:
+    def __init__(self, problem, dtype, device):
+        self.problem = problem
+        self.dtype = dtype
+        self.device = device
+        self.model = problem.model
+        named = [(name, p) for name, p in self.model.named_parameters() if p.requires_grad]
+        self.names = [name for name, _ in named]
+        self.params = [p for _, p in named]
+        self.sizes = [p.numel() for p in self.params]
+        self.count = sum(self.sizes)
+        self._version = 0
+        self._hvp_cache = None
+        self._batches = None
+        self._lookahead = _NONE
+        self.epochs_completed = 0
+        self.step_in_epoch = 0
+        # Analysis runs in eval mode (dropout off, batch norm on running statistics), so every
+        # HVP sees the same function; train() switches to train mode for its steps only.
+        self.model.eval()
+        self._check_parameters()
+        self._check_differentiable('train_loss', problem.train_loss)
+        self._check_differentiable('val_loss', problem.val_loss)
+
+    # ------------------------------------------------------------------ metadata and parameters
+
+    def tensors(self):
+        return [{'name': n, 'shape': list(p.shape)} for n, p in zip(self.names, self.params)]
+
+    def get_params(self):
+        return torch.cat([p.detach().reshape(-1) for p in self.params])
+
+    def set_params(self, flat):
+        flat = flat.to(device=self.device, dtype=self.dtype)
+        with torch.no_grad():
+            for p, chunk in zip(self.params, flat.split(self.sizes)):
+                p.copy_(chunk.view_as(p))
+        self._changed()
+
+    def _changed(self):
+        self._version += 1
+        self._hvp_cache = None
+
+    # ------------------------------------------------------------------ losses and derivatives
+
+    def loss(self, split):
+        fn = self._loss_fn(split)
+        return float(self._call_loss(fn, split + '_loss').detach())
+
+    def gradient(self, split):
+        if split == 'train' and self._hvp_cache is not None:
+            loss, grads = self._hvp_cache[1], self._hvp_cache[2]
+            return loss, self._flatten([None if g is None else g.detach() for g in grads])
+        fn = self._loss_fn(split)
+        value = self._call_loss(fn, split + '_loss')
+        grads = torch.autograd.grad(value, self.params, allow_unused=True)
+        return float(value.detach()), self._flatten(grads)
+
+    def hvp(self, vectors):
+        """∇²train_loss · v for each row v of vectors (k, n): one double-backward graph per w,
+        then one backward per vector."""
+        if self._hvp_cache is None or self._hvp_cache[0] != self._version:
+            value = self._call_loss(self.problem.train_loss, 'train_loss')
+            grads = torch.autograd.grad(value, self.params, create_graph=True, allow_unused=True)
+            self._hvp_cache = (self._version, float(value.detach()), grads)
+        grads = self._hvp_cache[2]
+        live = [i for i, g in enumerate(grads) if g is not None and g.requires_grad]
+        vectors = vectors.to(device=self.device, dtype=self.dtype)
+        out = torch.zeros(vectors.shape[0], self.count, dtype=self.dtype, device=self.device)
+        if not live:
+            return out  # the gradient does not depend on w: the Hessian is zero
+        for row in range(vectors.shape[0]):
+            parts = vectors[row].split(self.sizes)
+            hv = torch.autograd.grad([grads[i] for i in live], self.params,
+                                     grad_outputs=[parts[i].view_as(self.params[i]) for i in live],
+                                     retain_graph=True, allow_unused=True)
+            out[row] = self._flatten(hv)
+        return out
+
+    # ------------------------------------------------------------------ training
+
+    def train(self, learning_rate, decay, steps=None, epochs=None):
+        """SGD steps w ← w − lr(∇loss + λ∘w) until `steps` steps or `epochs` more epochs are done.
+        decay: a float or a flat tensor (one λ per parameter). Returns the data loss before each
+        step, ½Σλw² at the same w, and why it stopped early (a non-finite loss, step not applied)."""
+        decays = [decay] * len(self.params) if isinstance(decay, float) else \
+            [d.view_as(p) for d, p in zip(decay.to(device=self.device, dtype=self.dtype).split(self.sizes), self.params)]
+        target = self.epochs_completed + epochs if epochs is not None else None
+        losses, penalties, stopped = [], [], None
+        self.model.train()
+        try:
+            while (steps is None or len(losses) < steps) and (target is None or self.epochs_completed < target):
+                value, grads = self._training_gradient()
+                with torch.no_grad():
+                    penalty = 0.5 * sum(float((lam * p * p).sum()) for lam, p in zip(decays, self.params))
+                losses.append(value)
+                penalties.append(penalty)
+                if not math.isfinite(value):
+                    stopped = 'non-finite-loss'
+                    break
+                with torch.no_grad():
+                    for p, g, lam in zip(self.params, grads, decays):
+                        step = lam * p if g is None else g + lam * p
+                        p.sub_(learning_rate * step)
+                self._changed()
+                self._advance()
+        finally:
+            self.model.eval()
+        return losses, penalties, stopped
+
+    def _training_gradient(self):
+        if self.problem.batch_loss is None:
+            value = self._call_loss(self.problem.train_loss, 'train_loss')
+        else:
+            batch = self._next_batch()
+            value = self._call_loss(self.problem.batch_loss, 'batch_loss', batch)
+        grads = torch.autograd.grad(value, self.params, allow_unused=True)
+        return float(value.detach()), grads
+
+    def _advance(self):
+        """Counts the step; an epoch ends after the last batch (known by fetching one ahead)."""
+        self.step_in_epoch += 1
+        if self.problem.batch_loss is None:
+            self._end_epoch()
+            return
+        self._lookahead = self._fetch(fresh=False)
+        if self._lookahead is _END:
+            self._end_epoch()
+
+    def _end_epoch(self):
+        self.epochs_completed += 1
+        self.step_in_epoch = 0
+        self._batches = None
+        self._lookahead = _NONE
+
+    def _next_batch(self):
+        batch, self._lookahead = self._lookahead, _NONE
+        if batch is _NONE:
+            batch = self._fetch(fresh=self._batches is None)
+            if batch is _END:  # an earlier call stopped (an error) right at the end of an epoch
+                self._end_epoch()
+                batch = self._fetch(fresh=True)
+        return batch
+
+    def _fetch(self, fresh):
+        fn = self.problem.train_batches
+        if self._batches is None:
+            try:
+                self._batches = iter(fn())
+            except Exception as e:  # noqa: BLE001
+                raise from_user_exception(e, self.problem.path, 'train_batches() raised')
+        try:
+            return next(self._batches)
+        except StopIteration:
+            if fresh:
+                self._batches = None
+                raise InputError('train_batches() yielded no batches; it must return an iterable of batches '
+                                 '(e.g. a DataLoader)', where=function_location(fn))
+            return _END
+        except Exception as e:  # noqa: BLE001
+            raise from_user_exception(e, self.problem.path, 'iterating train_batches() raised')
+
+    # ------------------------------------------------------------------ user code and checks
+
+    def _loss_fn(self, split):
+        return self.problem.train_loss if split == 'train' else self.problem.val_loss
+
+    def _call_loss(self, fn, name, *extra):
+        try:
+            value = fn(self.model, *extra)
+        except Exception as e:  # noqa: BLE001
+            raise from_user_exception(e, self.problem.path, '%s(model%s) raised' % (name, ', batch' if extra else ''))
+        return self._check_scalar(value, fn, name)
+
+    def _check_scalar(self, value, fn, name):
+        where = function_location(fn)
+        if not isinstance(value, torch.Tensor):
+            raise InputError('%s returned a %s; expected a scalar torch tensor' % (name, type(value).__name__), where=where)
+        if value.numel() != 1:
+            raise InputError('%s returned a tensor of shape %s; expected a scalar (reduce it, e.g. with .mean())'
+                             % (name, list(value.shape)), where=where)
+        if value.dtype != self.dtype:
+            raise InputError('%s returned a %s tensor, but the bridge runs in %s; compute it from the model’s output '
+                             'without casting (for float64, use dtype float64 in the experiment)'
+                             % (name, str(value.dtype).replace('torch.', ''), str(self.dtype).replace('torch.', '')), where=where)
+        if value.grad_fn is None:
+            raise InputError('%s is not differentiable (its tensor has no grad_fn): compute it from model(...) without '
+                             'torch.no_grad(), .detach(), .item() or numpy' % name, where=where)
+        return value.reshape(())
+
+    def _check_differentiable(self, name, fn):
+        value = self._call_loss(fn, name)
+        grads = torch.autograd.grad(value, self.params, allow_unused=True)
+        if all(g is None for g in grads):
+            raise InputError('%s does not depend on the model’s parameters: compute it from model(...) with the model '
+                             'passed in, not from another model or fixed tensors' % name, where=function_location(fn))
+
+    def _check_parameters(self):
+        for name, p in zip(self.names, self.params):
+            if p.dtype != self.dtype:
+                raise InputError('parameter %s is %s after conversion to %s' % (name, p.dtype, self.dtype))
+            if p.device != self.device:
+                raise InputError('parameter %s is on %s, not %s' % (name, p.device, self.device))
+
+    def _flatten(self, grads):
+        return torch.cat([torch.zeros(p.numel(), dtype=self.dtype, device=self.device) if g is None else g.reshape(-1)
+                          for g, p in zip(grads, self.params)])
+
+
+_END = object()  # the batch iterator is exhausted
+_NONE = object()  # no batch fetched ahead

@@ -1,0 +1,102 @@
+"""Byte streams the protocol runs over: the process's own stdio (a private pipe from the parent),
+or a TCP connection accepted by a listener. Both offer read_into / write / close, nothing else,
+so the protocol layer does not know which it is on."""
+import os
+import socket
+import sys
+
+
+class StdioTransport:
+    """Frames on duplicates of fd 0 and fd 1, taken before the user's code runs; fd 0 then reads
+    /dev/null and fd 1 writes to stderr, so neither a user's input() nor a C-level printf can touch
+    the frames."""
+
+    def __init__(self):
+        self._in = os.dup(0)
+        self._out = os.dup(1)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        sys.stdout.flush()
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        sys.stdin = open(os.devnull)
+        self.peer = 'stdio'
+
+    def read_into(self, view):
+        return os.readv(self._in, [view])
+
+    def write(self, data):
+        view = memoryview(data)
+        while view:
+            n = os.write(self._out, view)
+            view = view[n:]
+
+    def close(self):
+        for fd in (self._in, self._out):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+class SocketTransport:
+    def __init__(self, conn, peer):
+        self._conn = conn
+        self.peer = peer
+
+    def set_timeout(self, seconds):
+        self._conn.settimeout(seconds)
+
+    def read_into(self, view):
+        return self._conn.recv_into(view)
+
+    def write(self, data):
+        self._conn.sendall(data)
+
+    def close(self):
+        try:
+            self._conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._conn.close()
+
+
+def redirect_stdout_to_stderr():
+    """Socket mode: stdout carries no frames, yet user prints still belong on stderr (the log);
+    the real stdout is kept for the one line that announces the listening address."""
+    out = os.dup(1)
+    sys.stdout.flush()
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return out
+
+
+def parse_address(text):
+    """HOST:PORT, [IPv6]:PORT."""
+    if text.startswith('['):
+        host, sep, port = text[1:].partition(']:')
+    else:
+        host, sep, port = text.rpartition(':')
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError('--listen expects HOST:PORT (e.g. 127.0.0.1:7777 or [::1]:7777), got %r' % text)
+    return host, int(port)
+
+
+class Listener:
+    def __init__(self, host, port):
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, _, _, _, addr = infos[0]
+        self._sock = socket.socket(family, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(addr)
+        self._sock.listen(8)
+        self.address = self._sock.getsockname()[:2]
+
+    def accept(self):
+        conn, addr = self._sock.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return SocketTransport(conn, '%s:%d' % (addr[0], addr[1]))
+
+    def close(self):
+        self._sock.close()

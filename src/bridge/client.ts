@@ -1,0 +1,210 @@
+/**
+ * Typed async access to a PyTorch bridge server (python/neumann_lens): start one over stdio or
+ * connect to one on a socket, then losses, gradients, Hessian-vector products, parameters and SGD
+ * steps at the server's current parameters. Vectors are Float64Array in PyTorch's flattening order
+ * (named_parameters(), requires_grad only, each tensor row-major). Values are the data part of the
+ * objective: the caller adds ½λ‖w‖² (λ∘w to gradients, λ∘v to HVPs) itself.
+ *
+ * Every failure is a BridgeError (./connection.ts) whose `code` says whose fault it is: `input`
+ * (the user's problem file; `where` gives file:line), `no-torch` / `python-missing` (the
+ * interpreter), `auth` (token refused), `protocol` / `internal` (a bug), `exited` / `closed`.
+ */
+import { dirname, resolve as resolvePath } from 'node:path';
+import { BRIDGE_PROTOCOL_VERSION, decodeScalar, type BridgeReplies, type ReadyInfo, type VectorsBlock } from '../protocol/bridge';
+import { BridgeConnection, BridgeError, type ConnectionEvents, type Reply } from './connection';
+import { decodeVectors, encodeVectors } from './framing';
+import { bridgeEnv, bridgePythonPath } from './python-env';
+
+export type Split = 'train' | 'val';
+
+export interface SpawnBridgeOptions extends ConnectionEvents {
+  /** The interpreter to run (an absolute path or a name on PATH). */
+  python: string;
+  /** The user's problem file. */
+  problem: string;
+  dtype?: 'float32' | 'float64';
+  /** cpu (default), cuda or cuda:N. */
+  device?: string;
+  /** The folder holding neumann_lens/ (default: the shipped one). */
+  pythonPath?: string;
+  /** Working directory of the server; default the problem file's folder. */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ConnectBridgeOptions extends ConnectionEvents {
+  host: string;
+  port: number;
+  /** The content of the server's token file. */
+  token: string;
+}
+
+export interface TrainOptions {
+  /** Exactly one of steps and epochs. */
+  steps?: number;
+  epochs?: number;
+  learningRate: number;
+  /** λ of the step w ← w − lr(∇loss + λ∘w): one value, or one per parameter. */
+  weightDecay: number | Float64Array;
+}
+
+export interface TrainResult {
+  /** The data loss before each step taken (the batch loss in minibatch mode). */
+  losses: Float64Array;
+  /** ½Σλᵢwᵢ² at the same parameters, so losses[i] + decayTerms[i] is the step's L_T. */
+  decayTerms: Float64Array;
+  epochsCompleted: number;
+  stepInEpoch: number;
+  /** 'non-finite-loss': the last loss was not finite and its step was not applied. */
+  stopped: 'non-finite-loss' | null;
+}
+
+/** HVP requests are split so that no frame carries more than this many payload bytes. */
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+export class BridgeClient {
+  private constructor(
+    private readonly conn: BridgeConnection,
+    readonly info: ReadyInfo,
+  ) {}
+
+  /** Starts a server for `problem` and completes the handshake. */
+  static async spawn(opts: SpawnBridgeOptions): Promise<BridgeClient> {
+    const problem = resolvePath(opts.problem);
+    const pythonPath = opts.pythonPath ?? bridgePythonPath();
+    const args = ['-m', 'neumann_lens', 'serve', '--problem', problem, '--dtype', opts.dtype ?? 'float32', '--device', opts.device ?? 'cpu'];
+    args.push('--parent-pid', String(process.pid));
+    const conn = await BridgeConnection.spawn({
+      python: opts.python,
+      args,
+      env: bridgeEnv(pythonPath, opts.env),
+      cwd: opts.cwd ?? dirname(problem),
+      onStderrLine: opts.onStderrLine,
+    });
+    return BridgeClient.handshake(conn, undefined);
+  }
+
+  /** Connects to a server started with `serve --listen HOST:PORT --token-file FILE`. */
+  static async connect(opts: ConnectBridgeOptions): Promise<BridgeClient> {
+    const conn = await BridgeConnection.connect(opts);
+    return BridgeClient.handshake(conn, opts.token);
+  }
+
+  private static async handshake(conn: BridgeConnection, token: string | undefined): Promise<BridgeClient> {
+    try {
+      const reply = await conn.request({ type: 'hello', protocolVersion: BRIDGE_PROTOCOL_VERSION, ...(token !== undefined ? { token } : {}) });
+      return new BridgeClient(conn, expect(reply, 'ready').header);
+    } catch (e) {
+      await conn.close();
+      throw e;
+    }
+  }
+
+  get paramCount(): number {
+    return this.info.params.count;
+  }
+
+  /** The server process's pid (stdio mode), else null. */
+  get pid(): number | null {
+    return this.conn.pid;
+  }
+
+  get stderrTail(): string {
+    return this.conn.stderrTail;
+  }
+
+  async getParams(): Promise<Float64Array> {
+    const r = expect(await this.conn.request({ type: 'getParams' }), 'params');
+    return this.vectors(r.header.vectors, r.payload, 1)[0];
+  }
+
+  async setParams(w: Float64Array): Promise<void> {
+    this.checkLength(w, 'w');
+    const { vectors, payload } = encodeVectors([w], this.info.dtype);
+    expect(await this.conn.request({ type: 'setParams', vectors }, payload), 'done');
+  }
+
+  async loss(split: Split): Promise<number> {
+    return decodeScalar(expect(await this.conn.request({ type: 'loss', split }), 'lossValue').header.value);
+  }
+
+  async gradient(split: Split): Promise<{ loss: number; gradient: Float64Array }> {
+    const r = expect(await this.conn.request({ type: 'gradient', split }), 'gradientValue');
+    return { loss: decodeScalar(r.header.loss), gradient: this.vectors(r.header.vectors, r.payload, 1)[0] };
+  }
+
+  /** ∇²train_loss · v for each v, at the current parameters. */
+  async hvp(vs: readonly Float64Array[]): Promise<Float64Array[]> {
+    vs.forEach((v, i) => this.checkLength(v, `vs[${i}]`));
+    const width = this.info.dtype === 'float64' ? 8 : 4;
+    const perRequest = Math.max(1, Math.floor(MAX_REQUEST_BYTES / (this.paramCount * width)));
+    const requests: Promise<Float64Array[]>[] = [];
+    for (let start = 0; start < vs.length; start += perRequest) {
+      const chunk = vs.slice(start, start + perRequest);
+      const { vectors, payload } = encodeVectors(chunk, this.info.dtype);
+      requests.push(
+        this.conn.request({ type: 'hvp', vectors }, payload).then((reply) => {
+          const r = expect(reply, 'hvpValue');
+          return this.vectors(r.header.vectors, r.payload, chunk.length);
+        }),
+      );
+    }
+    return (await Promise.all(requests)).flat();
+  }
+
+  async train(opts: TrainOptions): Promise<TrainResult> {
+    const header: Record<string, unknown> & { type: string } = { type: 'train', learningRate: opts.learningRate };
+    if (opts.steps !== undefined) header.steps = opts.steps;
+    if (opts.epochs !== undefined) header.epochs = opts.epochs;
+    let payload: Uint8Array | undefined;
+    if (typeof opts.weightDecay === 'number') header.weightDecay = opts.weightDecay;
+    else {
+      this.checkLength(opts.weightDecay, 'weightDecay');
+      const enc = encodeVectors([opts.weightDecay], 'float64');
+      header.weightDecay = 'perParameter';
+      header.vectors = enc.vectors;
+      payload = enc.payload;
+    }
+    const r = expect(await this.conn.request(header, payload), 'trained');
+    const [losses, decayTerms] = decodeVectors(r.header.vectors, r.payload);
+    if (r.header.vectors.count !== 2 || losses.length !== r.header.steps) {
+      throw new BridgeError('protocol', `trained reply holds ${r.header.vectors.count}×${r.header.vectors.length} values for ${r.header.steps} steps`);
+    }
+    return { losses, decayTerms, epochsCompleted: r.header.epochsCompleted, stepInEpoch: r.header.stepInEpoch, stopped: r.header.stopped };
+  }
+
+  /** Asks the server to exit and waits until it has (stdio) or the socket has closed. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    expect(await this.conn.request({ type: 'shutdown' }), 'done');
+    const timer = setTimeout(() => void this.conn.close(), graceMs);
+    await this.conn.whenEnded;
+    clearTimeout(timer);
+  }
+
+  /** Ends the server now (SIGTERM, then SIGKILL after graceMs, on its whole process group). */
+  close(graceMs?: number): Promise<void> {
+    return this.conn.close(graceMs);
+  }
+
+  private checkLength(v: Float64Array, name: string): void {
+    if (v.length !== this.paramCount) throw new RangeError(`${name} has length ${v.length}; the model has ${this.paramCount} parameters`);
+  }
+
+  private vectors(block: VectorsBlock, payload: Buffer, count: number): Float64Array[] {
+    if (block.count !== count || block.length !== this.paramCount) {
+      throw new BridgeError('protocol', `expected ${count} vector(s) of length ${this.paramCount}, the server sent ${block.count}×${block.length}`);
+    }
+    try {
+      return decodeVectors(block, payload);
+    } catch (e) {
+      throw new BridgeError('protocol', (e as Error).message);
+    }
+  }
+}
+
+function expect<K extends keyof BridgeReplies>(reply: Reply, type: K): { header: BridgeReplies[K]; payload: Buffer } {
+  if (reply.header.type !== type) {
+    throw new BridgeError('protocol', `expected a ${type} reply, got ${reply.header.type}`, { field: 'type' });
+  }
+  return reply as { header: BridgeReplies[K]; payload: Buffer };
+}
