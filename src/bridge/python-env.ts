@@ -22,8 +22,9 @@ export function bridgePythonPath(from: string = __dirname): string {
 /** The environment a bridge process runs with: PYTHONPATH gets the package folder first. */
 export function bridgeEnv(pythonPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const rest = base.PYTHONPATH ? delimiter + base.PYTHONPATH : '';
-  // Unbuffered, so a user's print reaches the log when it happens, not at exit.
-  return { ...base, PYTHONPATH: pythonPath + rest, PYTHONUNBUFFERED: '1' };
+  // Unbuffered, so a user's print reaches the log when it happens, not at exit; no .pyc files
+  // written into the extension's folder or the user's project.
+  return { ...base, PYTHONPATH: pythonPath + rest, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' };
 }
 
 export interface ProbeResult {
