@@ -23,6 +23,8 @@ def _parser():
     s.add_argument('--listen', metavar='HOST:PORT', help='serve one TCP client at a time instead of stdio (port 0: any free port)')
     s.add_argument('--token-file', help='with --listen: a file holding the token every client must present')
     s.add_argument('--keep', action='store_true', help='with --listen: keep serving after a client disconnects')
+    s.add_argument('--hello-timeout', type=float, default=10.0, metavar='SECONDS',
+                   help='with --listen: drop a client that has not sent hello within this time (default 10)')
     s.add_argument('--parent-pid', type=int, help='exit when this process is gone')
     return p
 
@@ -71,7 +73,10 @@ def _load(args, torch):
         dtype = torch.float64 if args.dtype == 'float64' else torch.float32
         device = parse_device(args.device)
         problem = load_problem(args.problem, dtype, device)
-        return LocalEngine(problem, dtype, device), None
+        engine = LocalEngine(problem, dtype, device)
+        log('serving %s (%s, %s, %d parameters; Python %s, torch %s)' % (
+            args.problem, args.dtype, device, engine.count, platform.python_version(), torch.__version__))
+        return engine, None
     except BridgeError as e:
         where = e.where
         at = '%s:%s: ' % (where['file'], where.get('line', '')) if where else ''
@@ -143,8 +148,8 @@ def _serve_socket(args, doc, torch, real_stdout):
     while True:
         conn = listener.accept()
         log('connection from %s' % conn.peer)
-        # A client that connects and says nothing must not hold the server: hello within 10 s.
-        conn.set_timeout(10)
+        # One client at a time, so a client that connects and says nothing must not hold the server.
+        conn.set_timeout(args.hello_timeout)
         session = Connection(conn, doc, engine, load_error, args.dtype, token=token)
         try:
             outcome = session.run(on_ready=lambda: conn.set_timeout(None))
@@ -155,10 +160,10 @@ def _serve_socket(args, doc, torch, real_stdout):
         log('connection from %s ended (%s)' % (conn.peer, outcome))
         if outcome == 'load-error':
             return codes['input']
-        if outcome in ('refused', 'frame-error') and not session.authenticated:
+        if not session.authenticated:
             continue
         if not args.keep:
-            return codes['ok']
+            return codes['protocol'] if outcome == 'frame-error' else codes['ok']
 
 
 def main(argv):

@@ -115,5 +115,8 @@ def from_user_exception(exc, problem_file, doing):
 
 def log(message):
     """One line on stderr (the caller forwards stderr lines to its log)."""
-    sys.stderr.write('neumann_lens: %s\n' % message)
-    sys.stderr.flush()
+    try:
+        sys.stderr.write('neumann_lens: %s\n' % message)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass  # stderr is gone with the parent that read it; the log is no reason to fail

@@ -34,7 +34,9 @@ def install(parent_pid, exit_code, interval=0.5):
             elif os.getppid() != initial_ppid:
                 why = 'reparented from %d to %d' % (initial_ppid, os.getppid())
             if why:
-                log('exiting: %s' % why)
-                os._exit(exit_code)
+                try:
+                    log('exiting: %s' % why)
+                finally:
+                    os._exit(exit_code)
 
     threading.Thread(target=watch, name='neumann-lens-orphan-watch', daemon=True).start()

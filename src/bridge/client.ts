@@ -87,7 +87,12 @@ export class BridgeClient {
   /** Connects to a server started with `serve --listen HOST:PORT --token-file FILE`. */
   static async connect(opts: ConnectBridgeOptions): Promise<BridgeClient> {
     const conn = await BridgeConnection.connect(opts);
-    return BridgeClient.handshake(conn, opts.token);
+    try {
+      return await BridgeClient.handshake(conn, opts.token);
+    } catch (e) {
+      if (e instanceof BridgeError && e.code === 'auth') throw new BridgeError('auth', `${e.message} by ${opts.host}:${opts.port}`);
+      throw e;
+    }
   }
 
   private static async handshake(conn: BridgeConnection, token: string | undefined): Promise<BridgeClient> {

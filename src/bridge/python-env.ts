@@ -40,9 +40,9 @@ export interface ProbeResult {
 }
 
 /** Runs `python -m neumann_lens probe`. Never rejects: a failure is in `error`. */
-export function probePython(python: string, pythonPath: string = bridgePythonPath()): Promise<ProbeResult> {
+export function probePython(python: string, pythonPath: string = bridgePythonPath(), env?: NodeJS.ProcessEnv): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    execFile(python, ['-m', 'neumann_lens', 'probe'], { env: bridgeEnv(pythonPath), timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(python, ['-m', 'neumann_lens', 'probe'], { env: bridgeEnv(pythonPath, env), timeout: 60_000 }, (err, stdout, stderr) => {
       const base = { python, executable: null, version: null, torch: null };
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
         return resolve({ ...base, error: `the Python interpreter ${python} was not found` });
