@@ -162,7 +162,7 @@ export const BridgeReplySchemas = {
     {
       type: Type.Literal('trained'),
       id: Id,
-      steps: Type.Integer({ minimum: 0, description: 'steps taken by this call' }),
+      steps: Type.Integer({ minimum: 0, description: 'losses computed by this call, one per step; with stopped set, the last step was not applied' }),
       epochsCompleted: Type.Integer({ minimum: 0, description: 'epochs ended since the server started' }),
       stepInEpoch: Type.Integer({ minimum: 0, description: 'steps taken in the current, unfinished epoch' }),
       stopped: Type.Union([Type.Null(), Type.Literal('non-finite-loss')], {
