@@ -7,11 +7,12 @@
  *
  * Every failure is a BridgeError (./connection.ts) whose `code` says whose fault it is: `input`
  * (the user's problem file; `where` gives file:line), `no-torch` / `python-missing` (the
- * interpreter), `auth` (token refused), `protocol` / `internal` (a bug), `exited` / `closed`.
+ * interpreter), `auth` (token refused), `unreachable` (no server at the address), `protocol` /
+ * `internal` (a bug), `exited` (the server died or hung up) / `closed` (close() was called).
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { BRIDGE_PROTOCOL_VERSION, decodeScalar, type BridgeReplies, type ReadyInfo, type VectorsBlock } from '../protocol/bridge';
-import { BridgeConnection, BridgeError, type ConnectionEvents, type Reply } from './connection';
+import { BridgeConnection, BridgeError, type BridgeExit, type ConnectionEvents, type Reply } from './connection';
 import { decodeVectors, encodeVectors } from './framing';
 import { bridgeEnv, bridgePythonPath } from './python-env';
 
@@ -118,6 +119,11 @@ export class BridgeClient {
     return this.conn.stderrTail;
   }
 
+  /** How the server process ended, once it has (stdio mode); null while it runs. */
+  get exitStatus(): BridgeExit | null {
+    return this.conn.exitStatus;
+  }
+
   async getParams(): Promise<Float64Array> {
     const r = expect(await this.conn.request({ type: 'getParams' }), 'params');
     return this.vectors(r.header.vectors, r.payload, 1)[0];
@@ -141,6 +147,7 @@ export class BridgeClient {
   /** ∇²train_loss · v for each v, at the current parameters. */
   async hvp(vs: readonly Float64Array[]): Promise<Float64Array[]> {
     vs.forEach((v, i) => this.checkLength(v, `vs[${i}]`));
+    if (vs.length === 0) return [];
     const width = this.info.dtype === 'float64' ? 8 : 4;
     const perRequest = Math.max(1, Math.floor(MAX_REQUEST_BYTES / (this.paramCount * width)));
     const requests: Promise<Float64Array[]>[] = [];

@@ -17,6 +17,8 @@ export type BridgeErrorCode =
   | 'no-torch'
   /** The interpreter does not exist or cannot be executed. */
   | 'python-missing'
+  /** The socket server could not be reached (refused, unknown host). */
+  | 'unreachable'
   /** The server process ended (killed, crashed) or the socket closed while requests were pending. */
   | 'exited'
   /** close() was called. */
@@ -99,6 +101,7 @@ export class BridgeConnection {
   private readonly pending = new Map<number, Pending>();
   private readonly decoder = new FrameDecoder();
   private failure: BridgeError | null = null;
+  private exit: BridgeExit | null = null;
   private readonly ended: Promise<void>;
   private markEnded!: () => void;
 
@@ -148,6 +151,7 @@ export class BridgeConnection {
         let stdoutEnded = false;
         child.stdout!.once('end', () => (stdoutEnded = true));
         child.once('exit', (code, signal) => {
+          c.exit = { code, signal };
           const finish = () => {
             tail.flush();
             c.fail(c.exitError({ code, signal }));
@@ -170,7 +174,7 @@ export class BridgeConnection {
     return new Promise((resolve, reject) => {
       const socket = netConnect({ host: opts.host, port: opts.port });
       const where = `${opts.host}:${opts.port}`;
-      const onError = (e: Error) => reject(new BridgeError('exited', `cannot connect to the bridge at ${where}: ${e.message}`));
+      const onError = (e: Error) => reject(new BridgeError('unreachable', `cannot connect to the bridge at ${where}: ${e.message}`));
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
@@ -194,6 +198,11 @@ export class BridgeConnection {
 
   get stderrTail(): string {
     return this.stderr.text;
+  }
+
+  /** How the server process ended, once it has (stdio mode). */
+  get exitStatus(): BridgeExit | null {
+    return this.exit;
   }
 
   /** Sends one request and resolves with its reply; an `error` reply rejects with its BridgeError. */

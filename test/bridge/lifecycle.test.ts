@@ -42,6 +42,24 @@ test('close() leaves no process behind: the server and a subprocess its user cod
   await assert.rejects(bridge.loss('train'), (e: BridgeError) => e.code === 'closed');
 });
 
+test('close() escalates to SIGKILL when the busy server ignores SIGTERM; after a shutdown the server exits 0 by itself', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  let busy!: () => void;
+  const sleeping = new Promise<void>((resolve) => (busy = resolve));
+  const stubborn = await BridgeClient.spawn({ python, problem: fixture('ignores_sigterm.py'), onStderrLine: (l) => l.includes('SLEEPING') && busy() });
+  const pending = rejection(stubborn.loss('val'));
+  await sleeping;
+  await stubborn.close(300);
+  assert.deepEqual(stubborn.exitStatus, { code: null, signal: 'SIGKILL' });
+  assert.equal((await pending).code, 'closed');
+  assert.ok(!isPidAlive(stubborn.pid!));
+
+  const polite = await BridgeClient.spawn({ python, problem: fixture('linreg.py') });
+  await polite.shutdown();
+  assert.deepEqual(polite.exitStatus, { code: 0, signal: null });
+});
+
 test('the server exits with 0 when its stdin reaches EOF; a problem that cannot load exits 2 after telling the client', async (t) => {
   const python = await torchPython(t);
   if (!python) return;
