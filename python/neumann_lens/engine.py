@@ -1,6 +1,8 @@
 """The engine: the user's problem at the current parameters w. Serves the data part of the
 objective only — train/val losses, their gradients, HVPs of train_loss — and SGD steps. Tensors in,
-tensors out (flat, in the model's dtype, on its device); the protocol layer does the wire.
+tensors out (flat, in the model's dtype, on its device); the protocol layer does the wire. What
+protocol.py uses: count, info(), get_params(), set_params(w), loss(split), gradient(split),
+hvp(rows), train(learning_rate, decay, steps|epochs).
 
 A later collective engine (torch.distributed ranks over shards) keeps this interface: it
 broadcasts each call to the other ranks, runs this engine on its own shard and all-reduces the
@@ -38,8 +40,15 @@ class LocalEngine:
 
     # ------------------------------------------------------------------ metadata and parameters
 
-    def tensors(self):
-        return [{'name': n, 'shape': list(p.shape)} for n, p in zip(self.names, self.params)]
+    def info(self):
+        """The engine's part of the ready reply (a collective engine reports global sizes here)."""
+        return {
+            'device': str(self.device),
+            'params': {'count': self.count, 'tensors': [{'name': n, 'shape': list(p.shape)} for n, p in zip(self.names, self.params)]},
+            'trainSize': self.problem.train_size,
+            'valSize': self.problem.val_size,
+            'minibatch': self.problem.batch_loss is not None,
+        }
 
     def get_params(self):
         return torch.cat([p.detach().reshape(-1) for p in self.params])
@@ -96,7 +105,8 @@ class LocalEngine:
     def train(self, learning_rate, decay, steps=None, epochs=None):
         """SGD steps w ← w − lr(∇loss + λ∘w) until `steps` steps or `epochs` more epochs are done.
         decay: a float or a flat tensor (one λ per parameter). Returns the data loss before each
-        step, ½Σλw² at the same w, and why it stopped early (a non-finite loss, step not applied)."""
+        step, ½Σλw² at the same w, why it stopped early (a non-finite loss, step not applied) and
+        the epoch counters."""
         decays = [decay] * len(self.params) if isinstance(decay, float) else \
             [d.view_as(p) for d, p in zip(decay.to(device=self.device, dtype=self.dtype).split(self.sizes), self.params)]
         target = self.epochs_completed + epochs if epochs is not None else None
@@ -120,7 +130,8 @@ class LocalEngine:
                 self._advance()
         finally:
             self.model.eval()
-        return losses, penalties, stopped
+        return {'losses': losses, 'penalties': penalties, 'stopped': stopped,
+                'epochsCompleted': self.epochs_completed, 'stepInEpoch': self.step_in_epoch}
 
     def _training_gradient(self):
         if self.problem.batch_loss is None:

@@ -132,18 +132,13 @@ class Connection:
 
     def _ready_info(self):
         import torch
-        e = self.engine
         return {
             'protocolVersion': self.doc['protocolVersion'],
             'pid': os.getpid(),
             'python': {'executable': sys.executable, 'version': platform.python_version()},
             'torch': {'version': torch.__version__},
             'dtype': self.dtype_name,
-            'device': str(e.device),
-            'params': {'count': e.count, 'tensors': e.tensors()},
-            'trainSize': e.problem.train_size,
-            'valSize': e.problem.val_size,
-            'minibatch': e.problem.batch_loss is not None,
+            **self.engine.info(),
         }
 
     def _op_getParams(self, h, payload):
@@ -178,13 +173,11 @@ class Connection:
             if 'vectors' in h or len(payload):
                 raise ProtocolError('a payload goes with weightDecay "perParameter" only', field='vectors')
             decay = float(h['weightDecay'])
-        losses, penalties, stopped = self.engine.train(float(h['learningRate']), decay, steps=h.get('steps'),
-                                                       epochs=h.get('epochs'))
+        r = self.engine.train(float(h['learningRate']), decay, steps=h.get('steps'), epochs=h.get('epochs'))
         import torch
-        rows = torch.tensor([losses, penalties], dtype=torch.float64)
-        e = self.engine
-        self._send_vectors('trained', h['id'], rows, wire='float64', steps=len(losses), epochsCompleted=e.epochs_completed,
-                           stepInEpoch=e.step_in_epoch, stopped=stopped)
+        rows = torch.tensor([r['losses'], r['penalties']], dtype=torch.float64)
+        self._send_vectors('trained', h['id'], rows, wire='float64', steps=len(r['losses']), epochsCompleted=r['epochsCompleted'],
+                           stepInEpoch=r['stepInEpoch'], stopped=r['stopped'])
 
     def _op_shutdown(self, h, payload):
         self._send({'type': 'done', 'id': h['id']})

@@ -9,19 +9,12 @@ from neumann_lens import schema
 from neumann_lens.protocol import Connection
 
 
-class Problem:
-    train_size = None
-    val_size = None
-    batch_loss = None
-
-
 class BuggyEngine:
     count = 2
-    device = 'cpu'
-    problem = Problem()
 
-    def tensors(self):
-        return [{'name': 'w', 'shape': [2]}]
+    def info(self):
+        return {'device': 'cpu', 'params': {'count': 2, 'tensors': [{'name': 'w', 'shape': [2]}]},
+                'trainSize': None, 'valSize': None, 'minibatch': False}
 
     def loss(self, split):
         if split == 'train':
