@@ -4,14 +4,14 @@
  * compromised or buggy panel cannot make the host write arbitrary keys. Pure.
  */
 import type { DiagnosisReport } from '../core/diagnosis/report';
-import { checkPanelToHost } from '../protocol/validate';
-import type { PanelToHost } from '../protocol/webview';
+import { problemIn } from '../protocol/check';
+import { PanelToHost } from '../protocol/webview';
 import { isOfferedFix } from './fix-edit';
 
 export type PanelRequestCheck = { ok: true; msg: PanelToHost } | { ok: false; problem: string };
 
 export function acceptPanelMessage(raw: unknown, report: DiagnosisReport | null): PanelRequestCheck {
-  const problem = checkPanelToHost(raw);
+  const problem = problemIn(PanelToHost, raw, 'message');
   if (problem !== null) return { ok: false, problem };
   const msg = raw as PanelToHost;
   if (msg.type === 'applyFix' && !isOfferedFix(report, msg.fix)) {

@@ -5,8 +5,8 @@
  * numbers are therefore tagged on the way in and restored on the way out. Pure.
  */
 import { encodeNonFinite, reviveNonFinite } from '../protocol/non-finite';
-import { checkPanelState } from '../protocol/validate';
-import type { PanelState } from '../protocol/webview';
+import { problemIn } from '../protocol/check';
+import { PanelState } from '../protocol/webview';
 
 export function encodeState(state: PanelState): unknown {
   return encodeNonFinite(state);
@@ -16,6 +16,6 @@ export function encodeState(state: PanelState): unknown {
 export function decodeState(saved: unknown): { state: PanelState } | { problem: string } {
   if (saved === undefined || saved === null) return { problem: 'nothing saved' };
   const value = reviveNonFinite(saved);
-  const problem = checkPanelState(value);
+  const problem = problemIn(PanelState, value, 'state');
   return problem === null ? { state: value as PanelState } : { problem };
 }

@@ -1,65 +1,115 @@
 /**
- * The one protocol shared by extension host, worker and webview. Versioned; discriminated on
- * `type`. Everything that crosses a process or iframe boundary is validated on receipt with the
- * guards in ./validate.ts — never trusted.
+ * The one protocol between extension host (or CLI test harness) and worker. Versioned;
+ * discriminated on `type`. Each message is declared once, as a TypeBox schema that is both its
+ * TypeScript type and its validator: everything that crosses the process boundary is checked on
+ * receipt (./check.ts), never trusted, and never silently dropped — a malformed message ends the
+ * session as failed with an `error` that names the field.
  */
-import type { BackendChoice, BackendName } from '../core/config/experiment';
-import type { DiagnosisReport, ExtremeEstimate, Interval } from '../core/diagnosis/report';
+import type { Static } from '@sinclair/typebox';
+import type { BackendChoice } from '../core/config/experiment';
+import { BACKEND_NAMES, DiagnosisReport, Interval, type ExtremeEstimate } from '../core/diagnosis/report';
+import { InputLocation, Problem } from '../core/errors';
+import { AnyNumber, Nullable, OneOf, T } from '../core/util/typebox';
 
 export const PROTOCOL_VERSION = 1;
 
-export type Phase =
-  | 'load'
-  | 'train'
-  | 'self-check'
-  | 'spectrum'
-  | 'neumann'
-  | 'hypergradient'
-  | 'report';
+const Int = () => T.Integer();
+
+export const Phase = OneOf(['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'report']);
+export type Phase = Static<typeof Phase>;
+
+const EstimateAt = T.Object({ value: AnyNumber(), interval: Interval });
+
+export const PhaseEvent = T.Object({ type: T.Literal('phase'), phase: Phase, label: T.String(), fraction: AnyNumber() });
+export const ProgressEvent = T.Object({
+  type: T.Literal('progress'),
+  phase: Phase,
+  fraction: AnyNumber(),
+  text: T.Optional(T.String()),
+});
+export const TrainStepEvent = T.Object({
+  type: T.Literal('trainStep'),
+  epoch: Int(),
+  step: Int(),
+  stepsPerEpoch: Int(),
+  loss: AnyNumber(),
+});
+export const EpochEvent = T.Object({
+  type: T.Literal('epoch'),
+  epoch: Int(),
+  trainLoss: AnyNumber(),
+  validationLoss: AnyNumber(),
+  lambdaMax: T.Optional(AnyNumber()),
+  lambdaMin: T.Optional(AnyNumber()),
+  rho: T.Optional(AnyNumber()),
+});
+export const SpectrumStepEvent = T.Object({
+  type: T.Literal('spectrumStep'),
+  method: OneOf(['lanczos', 'power-max', 'power-min', 'exact']),
+  step: Int(),
+  hvps: Int(),
+  lambdaMax: T.Optional(EstimateAt),
+  lambdaMin: T.Optional(EstimateAt),
+});
+export const NeumannTermEvent = T.Object({
+  type: T.Literal('neumannTerm'),
+  term: Int(),
+  norm: AnyNumber(),
+  residual: AnyNumber(),
+  growth: Nullable(AnyNumber()),
+  head: T.Array(AnyNumber()),
+});
+export const LogEvent = T.Object({ type: T.Literal('log'), level: OneOf(['debug', 'info', 'warn', 'error']), text: T.String() });
+
+const sessionEvents = [PhaseEvent, ProgressEvent, TrainStepEvent, EpochEvent, SpectrumStepEvent, NeumannTermEvent, LogEvent] as const;
 
 /** Session events: produced by runSession, forwarded by the worker, consumed by CLI, host and panel. */
-export type SessionEvent =
-  | { type: 'phase'; phase: Phase; label: string; fraction: number }
-  | { type: 'progress'; phase: Phase; fraction: number; text?: string }
-  | { type: 'trainStep'; epoch: number; step: number; stepsPerEpoch: number; loss: number }
-  | { type: 'epoch'; epoch: number; trainLoss: number; validationLoss: number; lambdaMax?: number; lambdaMin?: number; rho?: number }
-  | {
-      type: 'spectrumStep';
-      method: 'lanczos' | 'power-max' | 'power-min' | 'exact';
-      step: number;
-      hvps: number;
-      lambdaMax?: { value: number; interval: Interval };
-      lambdaMin?: { value: number; interval: Interval };
-    }
-  | { type: 'neumannTerm'; term: number; norm: number; residual: number; growth: number | null; head: number[] }
-  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; text: string };
+export const SessionEvent = T.Union([...sessionEvents]);
+export type SessionEvent = Static<typeof SessionEvent>;
 
-export interface ErrorInfo {
-  message: string;
+export const ErrorInfo = T.Object({
+  message: T.String({ description: 'what went wrong, without its place (that is `where`)' }),
   /** 'input' → the user's config/data (CLI exit 2); 'oom' → heap limit; 'internal' → a bug (exit 1). */
-  code: 'input' | 'oom' | 'internal' | 'worker-exit' | 'protocol';
-  /** JSON path (e.g. "neumann.alpha") or file:line:col. */
-  where?: { kind: 'json'; file?: string; path: string } | { kind: 'file'; file: string; line?: number; column?: number };
-  stack?: string;
-}
+  code: OneOf(['input', 'oom', 'internal', 'worker-exit', 'protocol']),
+  where: T.Optional(InputLocation),
+  /** Further problems found together with this one (an invalid experiment reports every one), each with its place. */
+  more: T.Optional(T.Array(Problem)),
+  stack: T.Optional(T.String()),
+});
+export type ErrorInfo = Static<typeof ErrorInfo>;
 
-export interface StartOptions {
-  backend: BackendChoice;
+export const StartOptions = T.Object({
+  backend: OneOf(['auto', ...BACKEND_NAMES]),
   /** Overrides of the experiment's analysis settings from the editor's settings. */
-  exactMaxParams?: number;
-}
+  exactMaxParams: T.Optional(Int()),
+});
+export type StartOptions = Static<typeof StartOptions>;
+// The experiment format declares the backend choices too: the two lists must name the same ones.
+const sameChoices: [StartOptions['backend'], BackendChoice] extends [BackendChoice, StartOptions['backend']] ? true : never = true;
+void sameChoices;
 
-export type HostToWorker =
-  | { type: 'start'; config: unknown; configPath: string | null; options: StartOptions }
-  | { type: 'cancel' };
+export const StartMessage = T.Object({
+  type: T.Literal('start'),
+  /** Validated by validateExperiment in the worker, with JSON paths into the experiment. */
+  config: T.Unknown(),
+  configPath: Nullable(T.String()),
+  options: StartOptions,
+});
+export const CancelMessage = T.Object({ type: T.Literal('cancel') });
 
-export type WorkerToHost =
-  | { type: 'ready'; protocolVersion: number; backend: BackendName | null; pid: number }
-  | SessionEvent
-  | { type: 'report'; report: DiagnosisReport }
-  | { type: 'error'; error: ErrorInfo }
-  | { type: 'exit'; outcome: SessionOutcome };
+export const HostToWorker = T.Union([StartMessage, CancelMessage]);
+export type HostToWorker = Static<typeof HostToWorker>;
 
-export type SessionOutcome = 'completed' | 'cancelled' | 'failed';
+export const SessionOutcome = OneOf(['completed', 'cancelled', 'failed']);
+export type SessionOutcome = Static<typeof SessionOutcome>;
+
+export const WorkerToHost = T.Union([
+  T.Object({ type: T.Literal('ready'), protocolVersion: Int(), backend: Nullable(OneOf(BACKEND_NAMES)), pid: Int() }),
+  ...sessionEvents,
+  T.Object({ type: T.Literal('report'), report: DiagnosisReport }),
+  T.Object({ type: T.Literal('error'), error: ErrorInfo }),
+  T.Object({ type: T.Literal('exit'), outcome: SessionOutcome }),
+]);
+export type WorkerToHost = Static<typeof WorkerToHost>;
 
 export type { DiagnosisReport, ExtremeEstimate };

@@ -7,16 +7,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { BackendName } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
+import { problemIn } from '../protocol/check';
 import {
   PROTOCOL_VERSION,
+  WorkerToHost,
   type ErrorInfo,
   type HostToWorker,
   type SessionEvent,
   type SessionOutcome,
   type StartOptions,
-  type WorkerToHost,
 } from '../protocol/messages';
-import { checkWorkerToHost } from '../protocol/validate';
 import { TailBuffer, workerExitInfo } from '../worker/faults';
 import { PARENT_PID_ENV } from '../worker/orphan-guard';
 
@@ -156,7 +156,7 @@ export class SessionClient {
   }
 
   private receive(raw: unknown, start: HostToWorker): void {
-    const problem = checkWorkerToHost(raw);
+    const problem = problemIn(WorkerToHost, raw, 'message');
     if (problem) {
       this.emit('event', { type: 'log', level: 'warn', text: `ignored a malformed message from the worker (${problem})` });
       return;

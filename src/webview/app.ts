@@ -5,8 +5,8 @@
  */
 import { encodeNonFinite, reviveNonFinite } from '../protocol/non-finite';
 import { reducePanelState } from '../protocol/panel-state';
-import { checkHostToPanel } from '../protocol/validate';
-import type { ExportFormat, PanelState, PanelToHost } from '../protocol/webview';
+import { problemIn } from '../protocol/check';
+import { HostToPanel, type ExportFormat, type PanelState, type PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';
 import { epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from './chart-data';
 import { epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
@@ -102,12 +102,12 @@ export class App {
   /** Untrusted input: anything that is not a well-formed HostToPanel message is ignored. */
   receive(raw: unknown): void {
     const data = reviveNonFinite(raw);
-    const problem = checkHostToPanel(data);
+    const problem = problemIn(HostToPanel, data, 'message');
     if (problem !== null) {
       console.warn(`[neumann-lens panel] ignored a malformed message: ${problem}`);
       return;
     }
-    this.state = reducePanelState(this.state, data as Parameters<typeof reducePanelState>[1]);
+    this.state = reducePanelState(this.state, data as HostToPanel);
     this.schedule();
   }
 

@@ -4,8 +4,8 @@
  */
 import { reviveNonFinite } from '../protocol/non-finite';
 import { emptyPanelState } from '../protocol/panel-state';
-import { checkPanelState } from '../protocol/validate';
-import type { PanelState } from '../protocol/webview';
+import { problemIn } from '../protocol/check';
+import { PanelState } from '../protocol/webview';
 import { App } from './app';
 import { getVsCodeApi } from './vscode-api';
 
@@ -13,7 +13,7 @@ function start(): void {
   const api = getVsCodeApi<unknown>();
   // Saved by this panel before a reload: JSON with non-finite numbers tagged (see panel-state.ts).
   const saved = reviveNonFinite(api.getState());
-  const initial = saved !== undefined && checkPanelState(saved) === null ? (saved as PanelState) : emptyPanelState();
+  const initial = saved !== undefined && problemIn(PanelState, saved, 'state') === null ? (saved as PanelState) : emptyPanelState();
   const root = document.getElementById('app') ?? document.body.appendChild(document.createElement('main'));
   const app = new App(root, api, initial);
   window.addEventListener('message', (e: MessageEvent) => app.receive(e.data));

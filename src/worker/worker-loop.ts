@@ -7,8 +7,8 @@
 import type { BackendChoice, BackendName, Experiment } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { EventCoalescer } from '../protocol/coalesce';
-import { PROTOCOL_VERSION, type HostToWorker, type SessionEvent, type SessionOutcome, type StartOptions, type WorkerToHost } from '../protocol/messages';
-import { checkHostToWorker } from '../protocol/validate';
+import { problemIn } from '../protocol/check';
+import { HostToWorker, PROTOCOL_VERSION, type SessionEvent, type SessionOutcome, type StartOptions, type WorkerToHost } from '../protocol/messages';
 import { errorToInfo, isCancelled } from './faults';
 
 export interface WorkerDeps {
@@ -43,7 +43,7 @@ export class WorkerLoop {
   }
 
   receive(raw: unknown): void {
-    const problem = checkHostToWorker(raw);
+    const problem = problemIn(HostToWorker, raw, 'message');
     if (problem) {
       this.log('warn', `ignored a malformed message from the host (${problem})`);
       return;

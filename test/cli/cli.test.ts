@@ -5,7 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIAGNOSE_FLAGS } from '../../src/cli/flags';
 import { commandUsage, topUsage } from '../../src/cli/usage';
-import { isDiagnosisReport, isSessionEvent } from '../../src/protocol/validate';
+import { DiagnosisReport } from '../../src/core/diagnosis/report';
+import { problemIn } from '../../src/protocol/check';
+import { SessionEvent } from '../../src/protocol/messages';
 import { ROOT, ensureBuilt, tempDir, tinyMlp, writeJson } from '../worker/helpers';
 import { cli, tempFiles } from './helpers';
 
@@ -66,7 +68,7 @@ test('the seed scenario diverges (exit 3): verdict first, JSON, Markdown and the
   assert.equal(r.stderr, '', 'no progress bars when stderr is not a TTY');
   const report = JSON.parse(readFileSync(json, 'utf8'));
   assert.equal(report.schemaVersion, 1);
-  assert.ok(isDiagnosisReport(report), 'the JSON file is a valid report');
+  assert.equal(problemIn(DiagnosisReport, report, 'report'), null, 'the JSON file is a valid report');
   assert.match(report.advice.verdict, /^diverges-/);
   assert.ok(r.stdout.includes(report.advice.summary));
   assert.match(readFileSync(md, 'utf8'), /^# Neumann Lens diagnosis: /);
@@ -74,7 +76,7 @@ test('the seed scenario diverges (exit 3): verdict first, JSON, Markdown and the
   assert.ok(lines.length > 5);
   for (const e of lines) {
     // JSON has no NaN/Infinity: a diverging term norm is written as null, so only check the type tags here.
-    assert.ok(isSessionEvent(e) || e.type === 'neumannTerm', JSON.stringify(e));
+    assert.ok(problemIn(SessionEvent, e, 'event') === null || e.type === 'neumannTerm', JSON.stringify(e));
   }
   assert.ok(lines.some((e) => e.type === 'phase' && e.phase === 'train'));
   assert.equal(lines.filter((e) => e.type === 'neumannTerm').length, report.neumann.termNorms.length);

@@ -3,15 +3,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkDiagnosisReport, checkSessionEvent } from '../../src/protocol/validate';
+import { DiagnosisReport } from '../../src/core/diagnosis/report';
+import { problemIn } from '../../src/protocol/check';
+import { SessionEvent } from '../../src/protocol/messages';
 
 const dir = join(__dirname, '..', 'fixtures');
 
 test('seed-regression recording: valid events and report that agree with each other', () => {
   const events = readFileSync(join(dir, 'seed-regression.events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   const report = JSON.parse(readFileSync(join(dir, 'seed-regression.report.json'), 'utf8'));
-  assert.equal(checkDiagnosisReport(report), null);
-  for (const e of events) assert.equal(checkSessionEvent(e), null, JSON.stringify(e));
+  assert.equal(problemIn(DiagnosisReport, report, 'report'), null);
+  for (const e of events) assert.equal(problemIn(SessionEvent, e, 'event'), null, JSON.stringify(e));
   const terms = events.filter((e) => e.type === 'neumannTerm');
   assert.deepEqual(terms.map((t) => t.norm), report.neumann.termNorms);
   const steps = events.filter((e) => e.type === 'trainStep');

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionEvent } from '../../src/protocol/messages';
 import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
-import { checkHostToPanel } from '../../src/protocol/validate';
-import type { HostToPanel, PanelState } from '../../src/protocol/webview';
+import { problemIn } from '../../src/protocol/check';
+import { HostToPanel, type PanelState } from '../../src/protocol/webview';
 import { PanelModel } from '../../src/extension/panel-model';
 import { sampleReport } from '../fixtures/sample-report';
 
@@ -14,7 +14,7 @@ function fakePanel() {
   return {
     received,
     post: (msg: HostToPanel) => {
-      assert.equal(checkHostToPanel(msg), null, 'the host only posts well-formed messages');
+      assert.equal(problemIn(HostToPanel, msg, 'message'), null, 'the host only posts well-formed messages');
       received.push(structuredClone(msg));
       state = reducePanelState(state, structuredClone(msg));
     },

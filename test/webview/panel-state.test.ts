@@ -98,10 +98,11 @@ test('non-finite numbers survive a JSON round trip when tagged; other values are
 });
 
 test('sessionStarted may carry α, so 2/α can be marked before the report; the guard accepts it and rejects a non-number', async () => {
-  const { checkHostToPanel } = await import('../../src/protocol/validate');
+  const { problemIn } = await import('../../src/protocol/check');
+  const { HostToPanel } = await import('../../src/protocol/webview');
   const msg = { type: 'sessionStarted', id: 1, name: 'x', experimentFile: null, alpha: 0.5 } as const;
-  assert.equal(checkHostToPanel(msg), null);
-  assert.notEqual(checkHostToPanel({ ...msg, alpha: 'fast' }), null);
+  assert.equal(problemIn(HostToPanel, msg, 'message'), null);
+  assert.equal(problemIn(HostToPanel, { ...msg, alpha: 'fast' }, 'message'), 'message.alpha: expected a number, got "fast"');
   const s = reducePanelState(emptyPanelState(), msg);
   assert.equal(s.session?.alpha, 0.5);
   assert.equal(reducePanelState(emptyPanelState(), { ...msg, alpha: undefined }).session?.alpha, undefined);

@@ -8,8 +8,9 @@ import { fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionClient, type SessionResult } from '../../src/session/client';
-import type { SessionEvent, WorkerToHost } from '../../src/protocol/messages';
-import { isDiagnosisReport, isWorkerToHost } from '../../src/protocol/validate';
+import { WorkerToHost, type SessionEvent } from '../../src/protocol/messages';
+import { DiagnosisReport } from '../../src/core/diagnosis/report';
+import { problemIn } from '../../src/protocol/check';
 import { CLI, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, writeJson } from './helpers';
 
 before(ensureBuilt);
@@ -41,7 +42,7 @@ test('start → the full event stream → a report equal to what the CLI produce
   assert.equal(result.outcome, 'completed', JSON.stringify(result.error));
   assert.equal(readyBackend, 'cpu', '`ready` names the backend chosen at fork time');
   assert.equal(result.report?.backend, 'cpu');
-  assert.ok(result.report && isDiagnosisReport(result.report));
+  assert.equal(problemIn(DiagnosisReport, result.report, 'report'), null);
   assert.equal(result.exitCode, 0);
   assert.ok(await waitGone(pid, 2000), 'the worker exits after its session');
 
@@ -86,7 +87,7 @@ test('malformed inbound messages are logged and ignored; the worker keeps workin
   const received: WorkerToHost[] = [];
   const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   child.on('message', (m) => {
-    assert.ok(isWorkerToHost(m), `worker sent a valid message: ${JSON.stringify(m)}`);
+    assert.equal(problemIn(WorkerToHost, m, 'message'), null, `worker sent a valid message: ${JSON.stringify(m)}`);
     received.push(m as WorkerToHost);
     if ((m as WorkerToHost).type === 'ready') {
       for (const junk of [42, 'start', null, { type: 'bogus' }, { type: 'start' }, { type: 'start', config, configPath: 7, options: { backend: 'cpu' } }]) {

@@ -2,180 +2,205 @@
  * The versioned diagnosis report (schemaVersion 1): what the CLI prints as JSON, what the worker
  * sends to the extension, what the panel renders and what Export writes. Every number in it is
  * computed by the run that produced it.
+ *
+ * Declared once, with TypeBox: each schema below is the TypeScript type (Static), the validator
+ * the protocol applies on receipt, and schemas/report.schema.json (scripts/gen-report-schema.ts).
+ * Measured numbers are AnyNumber (they may be ±Infinity or NaN: a diverging series overflows);
+ * counts are integers; the experiment's own settings echoed here are finite.
  */
+import type { Static } from '@sinclair/typebox';
 import type { BackendName } from '../config/experiment';
+import { AnyNumber, Nullable, OneOf, T } from '../util/typebox';
 
-export type Interval = [lo: number, hi: number];
+const Num = AnyNumber;
+const Int = (description?: string) => T.Integer(description ? { description } : {});
+const Finite = (description?: string) => T.Number(description ? { description } : {});
+const Numbers = (description?: string) => T.Array(Num(), description ? { description } : {});
 
-/**
- * `inconclusive`: this run's bounds do not decide ρ against 1 — an end of the spectrum did not
- * converge (a Ritz value only bounds the extreme from inside), or ρ's interval straddles 1.
- */
-export type Verdict = 'converges' | 'slow' | 'diverges-step-too-large' | 'diverges-negative-curvature' | 'inconclusive';
+export const Interval = T.Tuple([Num(), Num()], { description: '[lo, hi]' });
+export type Interval = Static<typeof Interval>;
 
-export type SpectrumMethod = 'exact' | 'lanczos' | 'power';
+export const VERDICTS = ['converges', 'slow', 'diverges-step-too-large', 'diverges-negative-curvature', 'inconclusive'] as const;
+export const Verdict = OneOf(VERDICTS, {
+  description:
+    "'inconclusive': this run's bounds do not decide ρ against 1 — an end of the spectrum did not converge " +
+    "(a Ritz value only bounds the extreme from inside), or ρ's interval straddles 1",
+});
+export type Verdict = Static<typeof Verdict>;
 
-export interface ExtremeEstimate {
-  value: number;
-  /** Contains an eigenvalue of H (Ritz value ± residual norm; exact path: zero width up to rounding). */
-  interval: Interval;
-  residual: number;
-  converged: boolean;
-}
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+const Backend = OneOf(BACKEND_NAMES, { description: 'the TF.js backend that ran' });
+// The experiment format declares the backends too: the two lists must name the same ones.
+const sameBackends: [Static<typeof Backend>, BackendName] extends [BackendName, Static<typeof Backend>] ? true : never = true;
+void sameBackends;
 
-export interface PowerCrossCheck {
-  lambdaMax: ExtremeEstimate;
-  lambdaMin: ExtremeEstimate;
-  iterations: { max: number; min: number };
-  hvps: number;
-}
+export const SpectrumMethod = OneOf(['exact', 'lanczos', 'power']);
+export type SpectrumMethod = Static<typeof SpectrumMethod>;
 
-export interface SpectrumReport {
-  method: SpectrumMethod;
-  lambdaMax: number;
-  lambdaMin: number;
-  lambdaMaxInterval: Interval;
-  lambdaMinInterval: Interval;
-  converged: { max: boolean; min: boolean };
-  /** All eigenvalues ascending (exact path only). */
-  eigenvalues: number[] | null;
-  negativeCount: number | null;
-  conditionNumber: number | null;
-  trace: number | null;
-  traceStdErr: number | null;
-  /** HVPs spent on the spectrum (all methods). */
-  hvps: number;
-  /**
-   * Absolute widening already included in the intervals for the rounding of the float32 HVPs
-   * (Weyl: |λᵢ(H̃) − λᵢ(H)| ≤ ‖H̃ − H‖₂), estimated as γ_N·max|λ| with γ_N = N·u/(1 − N·u),
-   * u = 2⁻²⁴ and N the longest float32 sum in one product. 0 for float64 (analytic) problems.
-   */
-  roundingAllowance?: number;
-  lanczosSteps: number | null;
-  /** Lanczos/power estimates kept as a cross-check when the exact path chose the numbers. */
-  lanczos: { lambdaMax: ExtremeEstimate; lambdaMin: ExtremeEstimate; steps: number; hvps: number } | null;
-  power: PowerCrossCheck | null;
-}
+export const ExtremeEstimate = T.Object({
+  value: Num(),
+  interval: T.Tuple([Num(), Num()], {
+    description: 'contains an eigenvalue of H (Ritz value ± residual norm; exact path: zero width up to rounding)',
+  }),
+  residual: Num(),
+  converged: T.Boolean(),
+});
+export type ExtremeEstimate = Static<typeof ExtremeEstimate>;
 
-export interface NeumannReport {
-  alpha: number;
-  terms: number;
-  damping: number;
-  /** ρ(I − α(H + δI)) from the spectrum, conservative (upper end of the interval bounds). */
-  rho: number;
-  rhoInterval: Interval;
-  verdict: Verdict;
-  /** ‖v_j‖ for j = 0..(terms or the term where it stopped). */
-  termNorms: number[];
-  /** ‖H x_j − b‖ / ‖b‖. */
-  residuals: number[];
-  /** ‖v_j‖/‖v_{j−1}‖, j ≥ 1. */
-  growthRatios: number[];
-  /** First 5 entries of v_j in PyTorch parameter order. */
-  termHeads: number[][];
-  solutionHead: number[];
-  /** First j at which v_j, its norm or (H+δI)v_j became NaN/Inf (overflow), else null. */
-  nonFiniteAtTerm: number | null;
-}
+export const PowerCrossCheck = T.Object({
+  lambdaMax: ExtremeEstimate,
+  lambdaMin: ExtremeEstimate,
+  iterations: T.Object({ max: Int(), min: Int() }),
+  hvps: Int(),
+});
+export type PowerCrossCheck = Static<typeof PowerCrossCheck>;
 
-export type AdviceKind =
-  | 'verdict'
-  | 'negative-curvature'
-  | 'step-too-large'
-  | 'slow'
-  | 'inconclusive'
-  | 'more-lanczos-steps'
-  | 'not-stationary'
-  | 'set-alpha'
-  | 'set-damping'
-  | 'set-terms'
-  | 'train-longer'
-  | 'use-cg'
-  | 'hvp-self-check';
+export const SpectrumReport = T.Object({
+  method: SpectrumMethod,
+  lambdaMax: Num(),
+  lambdaMin: Num(),
+  lambdaMaxInterval: Interval,
+  lambdaMinInterval: Interval,
+  converged: T.Object({ max: T.Boolean(), min: T.Boolean() }),
+  eigenvalues: Nullable(Numbers(), { description: 'all eigenvalues ascending (exact path only)' }),
+  negativeCount: Nullable(Int()),
+  conditionNumber: Nullable(Num()),
+  trace: Nullable(Num(), { description: 'Hutchinson estimate (Rademacher)' }),
+  traceStdErr: Nullable(Num()),
+  hvps: Int('HVPs spent on the spectrum (all methods)'),
+  roundingAllowance: T.Optional(
+    Num({
+      description:
+        'absolute widening already included in the intervals for the rounding of the float32 HVPs ' +
+        '(Weyl: |λᵢ(H̃) − λᵢ(H)| ≤ ‖H̃ − H‖₂), estimated as γ_N·max|λ| with γ_N = N·u/(1 − N·u), ' +
+        'u = 2⁻²⁴ and N the longest float32 sum in one product; 0 for float64 (analytic) problems',
+    }),
+  ),
+  lanczosSteps: Nullable(Int()),
+  lanczos: Nullable(
+    T.Object({ lambdaMax: ExtremeEstimate, lambdaMin: ExtremeEstimate, steps: Int(), hvps: Int() }),
+    { description: 'Lanczos estimates, kept as a cross-check when the exact path chose the numbers' },
+  ),
+  power: Nullable(PowerCrossCheck, { description: '(shifted) power-iteration estimates, a cross-check' }),
+});
+export type SpectrumReport = Static<typeof SpectrumReport>;
 
-/** A change to the experiment file that a recommendation proposes (Quick Fix / panel action). */
-export interface ConfigFix {
-  /** JSON path segments, e.g. ["neumann", "alpha"]. */
-  path: string[];
-  value: number;
-  label: string;
-}
+export const NeumannReport = T.Object({
+  alpha: Finite(),
+  terms: Int(),
+  damping: Finite(),
+  rho: Num({ description: 'ρ(I − α(H + δI)) from the spectrum, conservative (upper end of the interval bounds)' }),
+  rhoInterval: Interval,
+  verdict: Verdict,
+  termNorms: Numbers('‖v_j‖ for j = 0..(terms or the term where it stopped)'),
+  residuals: Numbers('‖(H + δI) x_j − b‖ / ‖b‖'),
+  growthRatios: Numbers('‖v_j‖/‖v_{j−1}‖, j ≥ 1'),
+  termHeads: T.Array(T.Array(Num()), { description: 'first 5 entries of v_j in PyTorch parameter order' }),
+  solutionHead: Numbers(),
+  nonFiniteAtTerm: Nullable(Int(), { description: 'first j at which v_j, its norm or (H+δI)v_j became NaN/Inf (overflow), else null' }),
+});
+export type NeumannReport = Static<typeof NeumannReport>;
 
-export interface AdviceMessage {
-  kind: AdviceKind;
-  severity: 'error' | 'warning' | 'info';
-  text: string;
-  /** Experiment key the message is about (dot path), for editor diagnostics. */
-  key?: string;
-  fix?: ConfigFix;
-}
+export const AdviceKind = OneOf([
+  'verdict',
+  'negative-curvature',
+  'step-too-large',
+  'slow',
+  'inconclusive',
+  'more-lanczos-steps',
+  'not-stationary',
+  'set-alpha',
+  'set-damping',
+  'set-terms',
+  'train-longer',
+  'use-cg',
+  'hvp-self-check',
+]);
+export type AdviceKind = Static<typeof AdviceKind>;
 
-export interface DampingAdvice {
-  delta: number;
-  alpha: number;
-  rho: number;
-  termsNeeded: number | null;
-}
+export const ConfigFix = T.Object(
+  {
+    path: T.Array(T.String(), { description: 'JSON path segments, e.g. ["neumann", "alpha"]' }),
+    value: Num(),
+    label: T.String(),
+  },
+  { description: 'a change to the experiment file that a recommendation proposes (Quick Fix / panel action)' },
+);
+export type ConfigFix = Static<typeof ConfigFix>;
 
-export interface Advice {
-  verdict: Verdict;
-  /** One sentence naming the cause that sets ρ, with its numbers. */
-  summary: string;
-  messages: AdviceMessage[];
-  alphaMax: number | null;
-  alphaSuggested: number | null;
-  alphaOptimal: number | null;
-  rhoOptimal: number | null;
-  termsNeeded: number | null;
-  damping: DampingAdvice | null;
-  useCg: boolean;
-  notStationary: boolean;
-}
+export const AdviceMessage = T.Object({
+  kind: AdviceKind,
+  severity: OneOf(['error', 'warning', 'info']),
+  text: T.String(),
+  key: T.Optional(T.String({ description: 'the experiment key the message is about (dot path), for editor diagnostics' })),
+  fix: T.Optional(ConfigFix),
+});
+export type AdviceMessage = Static<typeof AdviceMessage>;
 
-export interface HypergradientReport {
-  /** dL_V/dλ = −∇_w L_Vᵀ H⁻¹ w; null for analytic problems (no λ). */
-  neumann: number | null;
-  cg: number | null;
-  cgStatus: 'converged' | 'max-iterations' | 'indefinite' | 'not-run';
-  cgIterations: number | null;
-  exact: number | null;
-  relErrorNeumann: number | null;
-  relErrorCg: number | null;
-}
+export const DampingAdvice = T.Object({ delta: Num(), alpha: Num(), rho: Num(), termsNeeded: Nullable(Num()) });
+export type DampingAdvice = Static<typeof DampingAdvice>;
 
-export interface EpochSpectrum {
-  epoch: number;
-  trainLoss: number;
-  lambdaMax: number;
-  lambdaMin: number;
-  rho: number;
-}
+export const Advice = T.Object({
+  verdict: Verdict,
+  summary: T.String({ description: 'one sentence naming the cause that sets ρ, with its numbers' }),
+  messages: T.Array(AdviceMessage),
+  alphaMax: Nullable(Num()),
+  alphaSuggested: Nullable(Num()),
+  alphaOptimal: Nullable(Num()),
+  rhoOptimal: Nullable(Num()),
+  termsNeeded: Nullable(Num()),
+  damping: Nullable(DampingAdvice),
+  useCg: T.Boolean(),
+  notStationary: T.Boolean(),
+});
+export type Advice = Static<typeof Advice>;
 
-export interface HvpSelfCheck {
-  relativeError: number;
-  tolerance: number;
-  passed: boolean;
-  /** What the analysis used: the exact R-operator, or finite differences after a failed check. */
-  operator: 'r-operator' | 'finite-difference' | 'analytic';
-}
+export const HypergradientReport = T.Object({
+  neumann: Nullable(Num(), { description: 'dL_V/dλ = −∇_w L_Vᵀ H⁻¹ w by the Neumann series; null for analytic problems (no λ)' }),
+  cg: Nullable(Num()),
+  cgStatus: OneOf(['converged', 'max-iterations', 'indefinite', 'not-run']),
+  cgIterations: Nullable(Int()),
+  exact: Nullable(Num()),
+  relErrorNeumann: Nullable(Num()),
+  relErrorCg: Nullable(Num()),
+});
+export type HypergradientReport = Static<typeof HypergradientReport>;
 
-export interface DiagnosisReport {
-  schemaVersion: 1;
-  name: string;
-  experimentFile: string | null;
-  createdAt: string;
-  backend: BackendName;
-  params: number;
-  timings: Record<string, number>;
-  loss: { train: number | null; validation: number | null };
-  gradientNorm: { train: number | null; validation: number | null };
-  training: { epochs: number; steps: number; lossCurve: number[] } | null;
-  hvpSelfCheck: HvpSelfCheck;
-  spectrum: SpectrumReport;
-  neumann: NeumannReport;
-  advice: Advice;
-  hypergradient: HypergradientReport;
-  epochs: EpochSpectrum[] | null;
-  /** First entries of the exact solution H⁻¹b when available (analytic problems, small models). */
-  exactSolutionHead: number[] | null;
-}
+export const EpochSpectrum = T.Object({ epoch: Int(), trainLoss: Num(), lambdaMax: Num(), lambdaMin: Num(), rho: Num() });
+export type EpochSpectrum = Static<typeof EpochSpectrum>;
+
+export const HvpSelfCheck = T.Object({
+  relativeError: Num(),
+  tolerance: Finite(),
+  passed: T.Boolean(),
+  operator: OneOf(['r-operator', 'finite-difference', 'analytic'], {
+    description: 'what the analysis used: the exact R-operator, or finite differences after a failed check',
+  }),
+});
+export type HvpSelfCheck = Static<typeof HvpSelfCheck>;
+
+export const DiagnosisReport = T.Object(
+  {
+    schemaVersion: T.Literal(1),
+    name: T.String(),
+    experimentFile: Nullable(T.String()),
+    createdAt: T.String({ description: 'ISO 8601' }),
+    backend: Backend,
+    params: Int('parameter count'),
+    timings: T.Record(T.String(), Num(), { description: 'milliseconds per phase' }),
+    loss: T.Object({ train: Nullable(Num()), validation: Nullable(Num()) }),
+    gradientNorm: T.Object({ train: Nullable(Num()), validation: Nullable(Num()) }),
+    training: Nullable(T.Object({ epochs: Int(), steps: Int(), lossCurve: Numbers() })),
+    hvpSelfCheck: HvpSelfCheck,
+    spectrum: SpectrumReport,
+    neumann: NeumannReport,
+    advice: Advice,
+    hypergradient: HypergradientReport,
+    epochs: Nullable(T.Array(EpochSpectrum), { description: 'λ_max, λ_min, ρ per epoch when analysis.trackEpochs' }),
+    exactSolutionHead: Nullable(Numbers(), {
+      description: 'first entries of the exact solution H⁻¹b when available (analytic problems, small models)',
+    }),
+  },
+  { title: 'Neumann Lens diagnosis report', description: 'schemaVersion 1' },
+);
+export type DiagnosisReport = Static<typeof DiagnosisReport>;
