@@ -17,8 +17,9 @@ import {
   type SessionOutcome,
   type StartOptions,
 } from '../protocol/messages';
-import { TailBuffer, workerExitInfo } from '../worker/faults';
-import { PARENT_PID_ENV } from '../worker/orphan-guard';
+import { workerExitInfo } from '../process/faults';
+import { PARENT_PID_ENV } from '../process/parent-pid';
+import { TailBuffer } from '../process/tail-buffer';
 
 export interface SessionClientOptions {
   /** Absolute path of dist/worker.js. */

@@ -4,9 +4,6 @@
  * inside a long synchronous step sees 'disconnect' late, and a reparented process keeps running).
  */
 
-/** Env var in which the client passes its pid (process.ppid is unreliable under Electron wrappers). */
-export const PARENT_PID_ENV = 'NEUMANN_LENS_PARENT_PID';
-
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -41,9 +38,4 @@ export function startOrphanGuard(opts: OrphanGuardOptions): () => void {
   // The guard alone must not keep the worker alive.
   timer.unref();
   return () => clearInterval(timer);
-}
-
-export function parentPidFromEnv(env: NodeJS.ProcessEnv = process.env): number | null {
-  const v = Number(env[PARENT_PID_ENV]);
-  return Number.isInteger(v) && v > 0 ? v : null;
 }

@@ -2,9 +2,10 @@
  * Wires the worker's protocol loop to process IPC and guards against outliving the host. Only
  * one session runs per process, so that cancel-then-kill always releases everything.
  */
-import { OutOfMemoryError, outOfMemoryMessage } from './faults';
+import { OutOfMemoryError, outOfMemoryMessage } from '../process/faults';
+import { parentPidFromEnv } from '../process/parent-pid';
 import { startHeapWatch } from './heap-watch';
-import { parentPidFromEnv, startOrphanGuard } from './orphan-guard';
+import { startOrphanGuard } from './orphan-guard';
 import { WorkerLoop, type WorkerDeps, type WorkerPort } from './worker-loop';
 import type { BackendChoice } from '../core/config/experiment';
 import type { SessionOutcome, WorkerToHost } from '../protocol/messages';

@@ -9,7 +9,7 @@ import type { DiagnosisReport } from '../core/diagnosis/report';
 import { EventCoalescer } from '../protocol/coalesce';
 import { problemIn } from '../protocol/check';
 import { HostToWorker, PROTOCOL_VERSION, type SessionEvent, type SessionOutcome, type StartOptions, type WorkerToHost } from '../protocol/messages';
-import { errorToInfo, isCancelled } from './faults';
+import { errorToInfo, isCancelled } from '../process/faults';
 
 export interface WorkerDeps {
   /** Makes the backend chosen at fork time active before `ready`, so `ready` can name it. */

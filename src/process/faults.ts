@@ -1,7 +1,8 @@
 /**
  * What a fault in a session means to the user: errors become ErrorInfo messages (never a hang or
- * a silent exit). Shared by the worker (exceptions it catches) and the host-side client (a worker
- * process that died without a report, e.g. V8 aborting at the heap limit).
+ * a silent exit). Shared by the worker (exceptions it catches), the host-side client (a worker
+ * process that died without a report, e.g. V8 aborting at the heap limit) and the extension (its
+ * own parse errors), which is why it lives here and not in either process's folder.
  */
 import { InputError } from '../core/errors';
 import { CancelledError } from '../core/util/abort';
@@ -48,19 +49,6 @@ export function outOfMemoryMessage(limitMb: number | null, detail?: string): str
     `or raise the ${MEMORY_SETTING} setting.` +
     (detail ? ` (${detail})` : '')
   );
-}
-
-/** The last `max` characters of a stream, kept as it is read. */
-export class TailBuffer {
-  private text = '';
-  constructor(private readonly max = 8192) {}
-  push(chunk: string | Buffer): void {
-    this.text += chunk.toString();
-    if (this.text.length > 2 * this.max) this.text = this.text.slice(-this.max);
-  }
-  get value(): string {
-    return this.text.length > this.max ? this.text.slice(-this.max) : this.text;
-  }
 }
 
 /** The ErrorInfo for a worker process that exited without sending a report or an error. */

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DivergedTrainingError, InputError } from '../../src/core/errors';
-import { OutOfMemoryError, TailBuffer, errorToInfo, stderrSaysOutOfMemory, workerExitInfo } from '../../src/worker/faults';
+import { OutOfMemoryError, errorToInfo, stderrSaysOutOfMemory, workerExitInfo } from '../../src/process/faults';
+import { TailBuffer } from '../../src/process/tail-buffer';
 
 // What V8 prints when --max-old-space-size is exhausted (Node 20), abridged.
 const V8_OOM = `<--- Last few GCs --->
