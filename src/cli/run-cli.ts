@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
-import { bareMessage, parseExperimentText } from '../core/config/load';
+import { parseExperimentText } from '../core/config/load';
 import { locateJsonPath } from '../core/config/json-location';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { renderMarkdown } from '../core/diagnosis/render-markdown';
@@ -162,7 +162,7 @@ export function describeInputError(e: InputError, text: string | null): string {
   const w = e.where;
   if (w?.kind === 'json' && w.file && text !== null) {
     const at = locateJsonPath(text, w.path);
-    if (at) return `${w.file}:${at.line + 1}:${at.column + 1} (at ${w.path || '(root)'}): ${bareMessage(e)}`;
+    if (at) return `${w.file}:${at.line + 1}:${at.column + 1} (at ${w.path || '(root)'}): ${e.detail}`;
   }
-  return w ? `${formatLocation(w)}: ${bareMessage(e)}` : e.message;
+  return w ? `${formatLocation(w)}: ${e.detail}` : e.detail;
 }

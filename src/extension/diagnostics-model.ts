@@ -8,8 +8,8 @@ import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosi
 import type { ErrorInfo } from '../protocol/messages';
 import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
-import { formatJsonPath, parseJsonPathPrefix } from '../core/config/json-path';
-import { formatLocation, type InputError } from '../core/errors';
+import { formatJsonPath } from '../core/config/json-path';
+import type { Problem } from '../core/errors';
 import { isFixApplied } from './fix-edit';
 
 export interface Position {
@@ -72,57 +72,19 @@ export function reportDiagnostics(report: DiagnosisReport, experimentFile: strin
   });
 }
 
-/** The host's own input errors (e.g. a syntax error in an unsaved editor) in the worker's terms. */
-export function inputErrorInfo(e: InputError): ErrorInfo {
-  return { message: e.message, code: 'input', where: e.where };
-}
-
 /**
- * A failed session's error. JSON-path errors land on the experiment file (or the JSON file the
- * error names, e.g. a state_dict: `textOf` reads it); file:line:col errors on that file; errors
- * without a place on the experiment file's first character, so they are not lost. An invalid
- * experiment reports its first problem in `where` and lists the others in the message
- * ("N more problems:", one located message per line): each gets its own diagnostic.
+ * A failed session's error, one diagnostic per problem (`where`, then each of `more`: an invalid
+ * experiment reports every problem). JSON-path problems land on the experiment file (or the JSON
+ * file they name, e.g. a state_dict: `textOf` reads it); file:line:col problems on that file;
+ * problems without a place on the experiment file's first character, so they are not lost.
  */
 export function errorDiagnostics(
   error: ErrorInfo,
   experimentFile: string | null,
   textOf: (file: string) => string | null,
 ): PlannedDiagnostic[] {
-  const [head, ...more] = error.message.split(MORE_PROBLEMS);
-  const problems: Problem[] = [{ message: withoutLocation({ ...error, message: head }), where: error.where }];
-  for (const line of more.join('\n').split('\n')) if (line.trim() !== '') problems.push(parseProblem(line.trim()));
+  const problems: Problem[] = [{ message: error.message, where: error.where }, ...(error.more ?? [])];
   return problems.flatMap((p) => problemDiagnostic(p, error.code, experimentFile, textOf));
-}
-
-type Problem = { message: string; where?: ErrorInfo['where'] };
-const MORE_PROBLEMS = /\n\d+ more problems?:\n/;
-
-/** `file at path: message` or `file:line[:col]: message` (formatLocation's forms); else unlocated. */
-function parseProblem(line: string): Problem {
-  const json = jsonLocated(line);
-  if (json) return json;
-  const file = /^(.+?):(\d+)(?::(\d+))?: (.+)$/.exec(line);
-  if (file) {
-    const where = { kind: 'file' as const, file: file[1], line: Number(file[2]), column: file[3] === undefined ? undefined : Number(file[3]) };
-    return { message: file[4], where };
-  }
-  return { message: line };
-}
-
-/**
- * `file at path: message`, the path read by the path grammar (a quoted key may hold spaces or
- * colons), `(root)` for the root; the first ` at ` followed by a whole path and `: ` wins.
- */
-function jsonLocated(line: string): Problem | null {
-  for (let at = line.indexOf(' at '); at > 0; at = line.indexOf(' at ', at + 1)) {
-    const rest = line.slice(at + 4);
-    const { path, length } = rest.startsWith('(root)') ? { path: [], length: 6 } : parseJsonPathPrefix(rest);
-    if (rest.startsWith(': ', length) && rest.length > length + 2) {
-      return { message: rest.slice(length + 2), where: { kind: 'json', file: line.slice(0, at), path: formatJsonPath(path) } };
-    }
-  }
-  return null;
 }
 
 function problemDiagnostic(
@@ -148,16 +110,6 @@ function problemDiagnostic(
   if (w?.kind !== 'json') return [{ ...base, file, range: FILE_START, key: null }];
   const text = textOf(file);
   return [{ ...base, file, range: text === null ? FILE_START : locateKey(text, w.path), key: w.path || null }];
-}
-
-/**
- * The message without its `file at path: ` / `file:line:col: ` prefix (InputError puts it there for
- * the CLI): the Problems panel shows the file and the position already.
- */
-export function withoutLocation(error: ErrorInfo): string {
-  if (!error.where) return error.message;
-  const prefix = `${formatLocation(error.where)}: `;
-  return error.message.startsWith(prefix) && error.message.length > prefix.length ? error.message.slice(prefix.length) : error.message;
 }
 
 /**

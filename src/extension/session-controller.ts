@@ -7,11 +7,12 @@ import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { parseJsonStrict } from '../core/config/json-location';
-import { InputError } from '../core/errors';
+import { InputError, formatProblem } from '../core/errors';
+import { errorToInfo } from '../process/faults';
 import type { ErrorInfo, SessionEvent, StartOptions } from '../protocol/messages';
 import type { PanelState } from '../protocol/webview';
 import { SessionClient, type SessionResult } from '../session/client';
-import { errorDiagnostics, inputErrorInfo, reportDiagnostics } from './diagnostics-model';
+import { errorDiagnostics, reportDiagnostics } from './diagnostics-model';
 import type { DiagnosticsManager } from './diagnostics';
 import type { PanelHost } from './panel-host';
 import type { PanelModel } from './panel-model';
@@ -62,7 +63,7 @@ export class SessionController implements vscode.Disposable {
       config = parseJsonStrict(doc.getText(), file);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      const info = inputErrorInfo(err);
+      const info = errorToInfo(err);
       // Shown in the panel and status bar too, unless that would hide a session still running.
       if (!this.current) this.model.ended(this.model.startSession(basename(file), file), 'failed', info);
       this.showFailure(file, info);
@@ -190,7 +191,8 @@ export class SessionController implements vscode.Disposable {
   private showFailure(file: string, error: ErrorInfo): void {
     const diags = errorDiagnostics(error, file, (f) => this.textOf(f));
     this.diagnostics.setRun(file, diags);
-    this.log.error(`${basename(file)}: ${error.message}`);
+    const problems = [{ message: error.message, where: error.where }, ...(error.more ?? [])];
+    this.log.error(`${basename(file)}: ${problems.map(formatProblem).join('\n')}`);
     if (error.stack) this.log.debug(error.stack);
     // The toast names the first problem; the Problems panel has each one at its place.
     const more = diags.length > 1 ? ` (and ${diags.length - 1} more in Problems)` : '';

@@ -4,7 +4,7 @@
  * process that died without a report, e.g. V8 aborting at the heap limit) and the extension (its
  * own parse errors), which is why it lives here and not in either process's folder.
  */
-import { InputError } from '../core/errors';
+import { InputError, inputProblems } from '../core/errors';
 import { CancelledError } from '../core/util/abort';
 import type { ErrorInfo } from '../protocol/messages';
 
@@ -23,10 +23,17 @@ export class OutOfMemoryError extends Error {
   }
 }
 
+/**
+ * The error as the protocol carries it. Bad input keeps its places as data: the first problem's
+ * message (without its location) and `where`, the others in `more`, so every consumer (panel,
+ * Problems, log) places and words them itself instead of parsing a message. It has no stack: bad
+ * input is the user's to fix, not a bug, and its stack would only be noise.
+ */
 export function errorToInfo(err: unknown): ErrorInfo {
   if (err instanceof OutOfMemoryError) return { message: err.message, code: 'oom', stack: err.stack };
   if (err instanceof InputError) {
-    return { message: err.message, code: 'input', ...(err.where ? { where: err.where } : {}), stack: err.stack };
+    const [first, ...more] = inputProblems(err);
+    return { ...first, code: 'input', ...(more.length > 0 ? { more } : {}) };
   }
   if (err instanceof RangeError && /allocation failed|array buffer allocation|invalid array length/i.test(err.message)) {
     return { message: outOfMemoryMessage(null, err.message), code: 'oom', stack: err.stack };

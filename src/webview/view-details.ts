@@ -90,6 +90,13 @@ export function renderError(error: ErrorInfo): HTMLElement {
     h('p', { class: 'error-message', text: error.message }),
   );
   if (error.where) box.append(h('p', { class: 'error-where' }, 'at ', h('code', { text: whereText(error.where) })));
+  if (error.more && error.more.length > 0) {
+    const more = error.more;
+    box.append(
+      h('p', { text: `${more.length} more problem${more.length > 1 ? 's' : ''}:` }),
+      h('ul', { class: 'error-more' }, ...more.map((p) => h('li', {}, p.message, ...(p.where ? [' at ', h('code', { text: whereText(p.where) })] : [])))),
+    );
+  }
   if (error.stack) box.append(h('details', {}, h('summary', { text: 'Stack trace' }), h('pre', { text: error.stack })));
   return box;
 }

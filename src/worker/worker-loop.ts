@@ -109,8 +109,7 @@ export class WorkerLoop {
 
   private sendError(err: unknown): void {
     const info = errorToInfo(err);
-    // Bad input is the user's to fix, not a bug: its stack would only be noise.
-    if (info.stack && info.code !== 'input') this.log('error', info.stack);
+    if (info.stack) this.log('error', info.stack);
     // The stack travels in the log; the error message stays readable.
     const { stack: _stack, ...error } = info;
     this.port.send({ type: 'error', error });

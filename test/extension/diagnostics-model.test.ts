@@ -3,10 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { InputError } from '../../src/core/errors';
+import { parseJsonStrict } from '../../src/core/config/json-location';
+import { validateExperiment } from '../../src/core/config/load';
+import { errorToInfo } from '../../src/process/faults';
+import type { ErrorInfo } from '../../src/protocol/messages';
 import {
   errorDiagnostics,
   fixesAt,
-  inputErrorInfo,
   relocate,
   reportDiagnostics,
   type Span,
@@ -100,49 +103,77 @@ test('worker errors: JSON path, file:line:column (1-based → 0-based), and no p
   assert.deepEqual(errorDiagnostics({ message: 'x', code: 'internal' }, null, textOf), []);
 });
 
-test('the location prefix of an InputError message is not repeated in the diagnostic', () => {
+test('an InputError travels as its message and its place: the diagnostic does not repeat the place', () => {
   const csvError = new InputError("'abc' in column 'x2' is not a number", { kind: 'file', file: '/w/bad.csv', line: 3, column: 3 });
   assert.equal(csvError.message, "/w/bad.csv:3:3: 'abc' in column 'x2' is not a number");
-  const [d] = errorDiagnostics(inputErrorInfo(csvError), file, () => null);
+  const info = errorToInfo(csvError);
+  assert.deepEqual(info, { message: "'abc' in column 'x2' is not a number", where: { kind: 'file', file: '/w/bad.csv', line: 3, column: 3 }, code: 'input' });
+  const [d] = errorDiagnostics(info, file, () => null);
   assert.equal(d.message, "'abc' in column 'x2' is not a number");
+  assert.deepEqual(d.range.start, { line: 2, character: 2 });
   const keyError = new InputError("unknown key 'bogus'", { kind: 'json', file, path: 'bogus' });
-  assert.equal(errorDiagnostics(inputErrorInfo(keyError), file, () => text)[0].message, "unknown key 'bogus'");
-  // A message without that prefix is kept whole.
-  const [plain] = errorDiagnostics({ message: 'heap out of memory', code: 'oom', where: { kind: 'json', path: 'model' } }, file, () => text);
-  assert.equal(plain.message, 'heap out of memory');
+  assert.equal(errorDiagnostics(errorToInfo(keyError), file, () => text)[0].message, "unknown key 'bogus'");
 });
 
-test('an invalid experiment with several problems gets one diagnostic per problem', () => {
+test('an invalid experiment with several problems gets one diagnostic per problem, at each place', () => {
+  // A real invalid experiment, validated as the worker does; its error crosses as data (`more`).
+  const config = JSON.parse(text) as { neumann: { alpha: number }; training: { batchSize: number }; bogus?: number };
+  config.neumann.alpha = -1;
+  config.training.batchSize = 0;
+  config.bogus = 1;
+  let info: ErrorInfo | null = null;
+  try {
+    validateExperiment(config, file);
+  } catch (e) {
+    info = errorToInfo(e);
+  }
+  assert.ok(info && info.more && info.more.length >= 2, JSON.stringify(info));
+  const diags = errorDiagnostics(info, file, (f) => (f === file ? text : null));
+  assert.equal(diags.length, 1 + info.more.length);
+  const byKey = new Map(diags.map((d) => [d.key, d]));
+  assert.deepEqual(byKey.get('neumann.alpha')?.range, spanOfProperty(text, 'alpha', '1'));
+  assert.deepEqual(byKey.get('training.batchSize')?.range, spanOfProperty(text, 'batchSize', '32'));
+  assert.match(byKey.get('bogus')?.message ?? '', /^unknown key 'bogus'/);
+  for (const d of diags) assert.ok(!d.message.includes(file), `no place inside the message: ${d.message}`);
+
+  // Places in other files (a CSV) and problems without one, as the protocol carries them.
   const csv = join(dirname(file), 'data.csv');
-  const message =
-    `${file} at data.train.csv: CSV file not found: /w/nope.csv\n` +
-    `2 more problems:\n` +
-    `  ${file} at neumann.alpha: must be > 0\n` +
-    `  ${csv}:4:2: 'x' is not a number`;
-  const diags = errorDiagnostics({ message, code: 'input', where: { kind: 'json', file, path: 'data.train.csv' } }, file, (f) =>
-    f === file ? text : null,
+  const mixed = errorDiagnostics(
+    {
+      message: 'CSV file not found: /w/nope.csv',
+      code: 'input',
+      where: { kind: 'json', file, path: 'data.train.csv' },
+      more: [{ message: "'x' is not a number", where: { kind: 'file', file: csv, line: 4, column: 2 } }, { message: 'something odd' }],
+    },
+    file,
+    (f) => (f === file ? text : null),
   );
   assert.deepEqual(
-    diags.map((d) => [d.file, d.message, d.range.start.line]),
+    mixed.map((d) => [d.file, d.message, d.range.start.line]),
     [
       [file, 'CSV file not found: /w/nope.csv', lineOfKey(text, 'data')],
-      [file, 'must be > 0', lineOfKey(text, 'alpha')],
       [csv, "'x' is not a number", 3],
+      [file, 'something odd', 0],
     ],
   );
   // seed-regression has no data.train: that one sits on the nearest key there is, `data`.
-  assert.equal(diags[0].key, 'data.train.csv');
-  // A line of another shape is still reported, at the start of the experiment file.
-  const odd = errorDiagnostics({ message: 'bad\n1 more problem:\n  something odd', code: 'input' }, file, () => text);
-  assert.deepEqual(odd.map((d) => d.message), ['bad', 'something odd']);
+  assert.equal(mixed[0].key, 'data.train.csv');
 });
 
 test("the host's own syntax errors map like the worker's", () => {
-  const info = inputErrorInfo(new InputError('JSON syntax error', { kind: 'file', file, line: 4, column: 2 }));
+  let info: ErrorInfo | null = null;
+  try {
+    parseJsonStrict('{\n  "name": "x",\n  "seed": 1,\n  ]\n}', file);
+  } catch (e) {
+    info = errorToInfo(e);
+  }
+  assert.ok(info);
+  assert.equal(info.where?.kind, 'file');
   const [d] = errorDiagnostics(info, file, () => text);
   assert.equal(d.file, file);
-  assert.deepEqual(d.range.start, { line: 3, character: 1 });
+  assert.deepEqual(d.range.start, { line: 3, character: 2 });
   assert.equal(d.code, 'input');
+  assert.ok(!d.message.includes(file), d.message);
 });
 
 test('after an edit: diagnostics follow their keys; an applied fix drops its diagnostic', () => {

@@ -1,11 +1,12 @@
 // Bracket and quoted paths from the loader to the Problems panel: an invalid experiment's error
-// (first problem in `where`, the rest listed in the message) → one diagnostic per problem at the
+// (first problem in `where`, the rest in `more`, as the worker sends it) → one diagnostic per problem at the
 // text its path names, also after the file is edited.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseExperimentText } from '../../src/core/config/load';
 import { InputError } from '../../src/core/errors';
-import { errorDiagnostics, inputErrorInfo, messageKey, relocate, type PlannedDiagnostic } from '../../src/extension/diagnostics-model';
+import { errorDiagnostics, messageKey, relocate, type PlannedDiagnostic } from '../../src/extension/diagnostics-model';
+import { errorToInfo } from '../../src/process/faults';
 import { computeFixEdits } from '../../src/extension/fix-edit';
 
 const file = '/w/odd dir: at here/e.neumann.json';
@@ -22,7 +23,7 @@ function diagnosticsOf(src: string): PlannedDiagnostic[] {
     parseExperimentText(src, file);
   } catch (e) {
     assert.ok(e instanceof InputError);
-    return errorDiagnostics(inputErrorInfo(e), file, (f) => (f === file ? src : null));
+    return errorDiagnostics(errorToInfo(e), file, (f) => (f === file ? src : null));
   }
   assert.fail('expected an invalid experiment');
 }

@@ -1,6 +1,7 @@
 /** How faults are worded, without processes: V8's OOM text, exits, and thrown errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { InvalidExperimentError } from '../../src/core/config/load';
 import { DivergedTrainingError, InputError } from '../../src/core/errors';
 import { OutOfMemoryError, errorToInfo, stderrSaysOutOfMemory, workerExitInfo } from '../../src/process/faults';
 import { TailBuffer } from '../../src/process/tail-buffer';
@@ -32,8 +33,9 @@ test('a worker exit becomes oom with the limit and the setting, or worker-exit w
 
 test('thrown errors map to codes: input keeps its location, diverged training names epoch and step', () => {
   const input = errorToInfo(new InputError('must be > 0 (got -1)', { kind: 'json', file: '/e.json', path: 'neumann.alpha' }));
-  assert.equal(input.code, 'input');
-  assert.deepEqual(input.where, { kind: 'json', file: '/e.json', path: 'neumann.alpha' });
+  // The place as data, the message without it, no stack (bad input is not a bug).
+  assert.deepEqual(input, { message: 'must be > 0 (got -1)', where: { kind: 'json', file: '/e.json', path: 'neumann.alpha' }, code: 'input' });
+  assert.deepEqual(errorToInfo(new InputError('no place')), { message: 'no place', code: 'input' });
   const nan = errorToInfo(new DivergedTrainingError(2, 17, NaN));
   assert.equal(nan.code, 'input');
   assert.match(nan.message, /epoch 2, step 17/);
@@ -43,6 +45,21 @@ test('thrown errors map to codes: input keeps its location, diverged training na
   assert.equal(bug.code, 'internal');
   assert.ok(bug.stack?.includes('TypeError'));
   assert.equal(errorToInfo('a string').code, 'internal');
+});
+
+test('an error standing for several problems keeps each with its place: the first, then `more`', () => {
+  const problems = [
+    new InputError('must be > 0 (got -1)', { kind: 'json', file: '/e.json', path: 'neumann.alpha' }),
+    new InputError("'x' is not a number", { kind: 'file', file: '/d.csv', line: 4, column: 2 }),
+    new InputError('no place'),
+  ];
+  const info = errorToInfo(new InvalidExperimentError(problems));
+  assert.deepEqual(info, {
+    message: 'must be > 0 (got -1)',
+    where: { kind: 'json', file: '/e.json', path: 'neumann.alpha' },
+    code: 'input',
+    more: [{ message: "'x' is not a number", where: { kind: 'file', file: '/d.csv', line: 4, column: 2 } }, { message: 'no place' }],
+  });
 });
 
 test('TailBuffer keeps the last characters only', () => {

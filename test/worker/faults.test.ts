@@ -23,7 +23,27 @@ test('a malformed config → an input error at its JSON path', async () => {
   assert.equal(r.outcome, 'failed');
   assert.equal(r.error?.code, 'input');
   assert.deepEqual(r.error?.where, { kind: 'json', file: path, path: 'neumann.alpha' });
-  assert.match(r.error!.message, /neumann\.alpha/);
+  // The place travels as data, not inside the text (which a receiver would have to parse back).
+  assert.equal(r.error!.message, 'must be > 0 (got -1)');
+  assert.equal(r.error!.more, undefined);
+});
+
+test('a config with several problems → each one with its own place, as data', async () => {
+  const dir = tempDir();
+  const config = tinyMlp({ neumann: { alpha: -1, terms: 10 }, training: { epochs: 2, batchSize: 0, learningRate: 0.05 }, bogus: true });
+  const path = writeJson(dir, 'bad3.neumann.json', config);
+  const r = await run(config, path);
+  assert.equal(r.outcome, 'failed');
+  assert.equal(r.error?.code, 'input');
+  const problems = [{ message: r.error!.message, where: r.error!.where }, ...(r.error!.more ?? [])];
+  const at = (p: string) => problems.filter((q) => q.where?.kind === 'json' && q.where.path === p);
+  assert.equal(at('neumann.alpha').length, 1, JSON.stringify(problems));
+  assert.equal(at('training.batchSize').length, 1, JSON.stringify(problems));
+  assert.match(at('bogus')[0]?.message ?? '', /^unknown key 'bogus'/);
+  for (const p of problems) {
+    assert.deepEqual(p.where && p.where.kind === 'json' && p.where.file, path);
+    assert.ok(!p.message.includes(path) && !p.message.includes('more problem'), p.message);
+  }
 });
 
 test('a missing data file → an input error naming the path', async () => {
