@@ -2,7 +2,7 @@
  * Hosts the diagnosis panel (WebviewPanel `neumannLens.panel`): creates or restores it, gives it
  * the strict-CSP shell, connects it to the PanelModel, and hands validated panel messages to the
  * controller. Messages from the webview are untrusted input: anything acceptPanelMessage rejects
- * is logged and dropped.
+ * is logged and dropped; what the panel itself rejected (`rejected`) is logged too.
  */
 import * as vscode from 'vscode';
 import { encodeNonFinite } from '../protocol/non-finite';
@@ -24,7 +24,7 @@ export class PanelHost implements vscode.Disposable {
   constructor(
     extensionUri: vscode.Uri,
     private readonly model: PanelModel,
-    private readonly onMessage: (msg: Exclude<PanelToHost, { type: 'ready' }>) => void,
+    private readonly onMessage: (msg: Exclude<PanelToHost, { type: 'ready' | 'rejected' }>) => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.mediaRoot = vscode.Uri.joinPath(extensionUri, 'media');
@@ -120,6 +120,10 @@ export class PanelHost implements vscode.Disposable {
     const msg = checked.msg;
     if (msg.type === 'ready') {
       this.model.panelReady();
+      return;
+    }
+    if (msg.type === 'rejected') {
+      this.log.warn(`the panel rejected ${msg.what}: ${msg.problem}`);
       return;
     }
     this.onMessage(msg);

@@ -23,6 +23,14 @@ export class OutOfMemoryError extends Error {
   }
 }
 
+/** The two ends of the protocol disagree (a malformed or unexpected message): a bug, never the user's input. */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
 /**
  * The error as the protocol carries it. Bad input keeps its places as data: the first problem's
  * message (without its location) and `where`, the others in `more`, so every consumer (panel,
@@ -31,6 +39,7 @@ export class OutOfMemoryError extends Error {
  */
 export function errorToInfo(err: unknown): ErrorInfo {
   if (err instanceof OutOfMemoryError) return { message: err.message, code: 'oom', stack: err.stack };
+  if (err instanceof ProtocolError) return { message: err.message, code: 'protocol' };
   if (err instanceof InputError) {
     const [first, ...more] = inputProblems(err);
     return { ...first, code: 'input', ...(more.length > 0 ? { more } : {}) };

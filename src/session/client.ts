@@ -1,8 +1,9 @@
 /**
  * Host-side handle on one worker process running one session (no `vscode` import: the extension
- * and the tests use it alike). It forks dist/worker.js, validates everything the worker sends,
- * and turns every way a session can end — report, error, cancel, crash, heap exhaustion — into a
- * single SessionResult.
+ * and the tests use it alike). It forks dist/worker.js, validates everything the worker sends
+ * (a malformed message ends the session as failed with a protocol error naming the field), and
+ * turns every way a session can end — report, error, cancel, crash, heap exhaustion, a broken
+ * protocol — into a single SessionResult.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { BackendName } from '../core/config/experiment';
@@ -63,6 +64,8 @@ export class SessionClient {
   private report: DiagnosisReport | null = null;
   private error: ErrorInfo | null = null;
   private outcome: SessionOutcome | null = null;
+  /** The worker broke the protocol: the session fails, whatever it sends afterwards. */
+  private broken = false;
   private cancelRequested = false;
   private killTimer: NodeJS.Timeout | null = null;
   private result: SessionResult | null = null;
@@ -157,21 +160,14 @@ export class SessionClient {
   }
 
   private receive(raw: unknown, start: HostToWorker): void {
+    if (this.broken) return;
     const problem = problemIn(WorkerToHost, raw, 'message');
-    if (problem) {
-      this.emit('event', { type: 'log', level: 'warn', text: `ignored a malformed message from the worker (${problem})` });
-      return;
-    }
+    if (problem) return this.protocolFailure(`malformed message from the worker: ${problem}`);
     const msg = raw as WorkerToHost;
     switch (msg.type) {
       case 'ready':
         if (msg.protocolVersion !== PROTOCOL_VERSION) {
-          this.error = {
-            message: `worker speaks protocol ${msg.protocolVersion}, this host ${PROTOCOL_VERSION}: rebuild the extension`,
-            code: 'protocol',
-          };
-          this.kill();
-          return;
+          return this.protocolFailure(`worker speaks protocol ${msg.protocolVersion}, this host ${PROTOCOL_VERSION}: rebuild the extension`);
         }
         this.emit('ready', { pid: msg.pid, protocolVersion: msg.protocolVersion, backend: msg.backend });
         if (this.cancelRequested) this.sendToWorker({ type: 'cancel' });
@@ -191,6 +187,14 @@ export class SessionClient {
       default:
         this.emit('event', msg);
     }
+  }
+
+  /** The worker cannot be trusted any more: the session ends as failed with a protocol error, the worker is killed. */
+  private protocolFailure(message: string): void {
+    this.broken = true;
+    this.error = { message, code: 'protocol' };
+    this.emit('error', this.error);
+    this.kill();
   }
 
   private sendToWorker(msg: HostToWorker): void {
@@ -214,7 +218,8 @@ export class SessionClient {
     if (this.killTimer) clearTimeout(this.killTimer);
     let outcome: SessionOutcome;
     let error = this.error;
-    if (this.outcome === 'completed' && this.report) outcome = 'completed';
+    if (this.broken) outcome = 'failed';
+    else if (this.outcome === 'completed' && this.report) outcome = 'completed';
     else if (this.outcome === 'cancelled' || (this.cancelRequested && !error)) outcome = 'cancelled';
     else {
       outcome = 'failed';

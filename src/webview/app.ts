@@ -99,12 +99,12 @@ export class App {
     this.flush();
   }
 
-  /** Untrusted input: anything that is not a well-formed HostToPanel message is ignored. */
+  /** Untrusted input: a message that is not a well-formed HostToPanel is not folded, and the host's log says why. */
   receive(raw: unknown): void {
     const data = reviveNonFinite(raw);
     const problem = problemIn(HostToPanel, data, 'message');
     if (problem !== null) {
-      console.warn(`[neumann-lens panel] ignored a malformed message: ${problem}`);
+      this.post({ type: 'rejected', what: 'a message from the host', problem });
       return;
     }
     this.state = reducePanelState(this.state, data as HostToPanel);

@@ -2,14 +2,16 @@
  * The worker's protocol logic, independent of how messages travel (process IPC in main.ts): one
  * worker runs one session. `ready` first; on `start`: validate the config → run the session with
  * an AbortController wired to `cancel` → forward its events (coalesced) → `report` → `exit`.
- * Every inbound message is validated; a malformed one is logged and ignored.
+ * Every inbound message is validated. One the worker cannot act on (malformed, of an unknown
+ * type, a second `start`) ends the session as failed with a `protocol` error that names the
+ * field: the host and this worker disagree, and a host waiting for an answer must get one.
  */
 import type { BackendChoice, BackendName, Experiment } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { EventCoalescer } from '../protocol/coalesce';
 import { problemIn } from '../protocol/check';
 import { HostToWorker, PROTOCOL_VERSION, type SessionEvent, type SessionOutcome, type StartOptions, type WorkerToHost } from '../protocol/messages';
-import { errorToInfo, isCancelled } from '../process/faults';
+import { ProtocolError, errorToInfo, isCancelled } from '../process/faults';
 
 export interface WorkerDeps {
   /** Makes the backend chosen at fork time active before `ready`, so `ready` can name it. */
@@ -44,16 +46,10 @@ export class WorkerLoop {
 
   receive(raw: unknown): void {
     const problem = problemIn(HostToWorker, raw, 'message');
-    if (problem) {
-      this.log('warn', `ignored a malformed message from the host (${problem})`);
-      return;
-    }
+    if (problem) return this.reject(`malformed message from the host: ${problem}`);
     const msg = raw as HostToWorker;
     if (msg.type === 'cancel') return this.cancel('cancel requested');
-    if (this.state !== 'idle') {
-      this.log('warn', `ignored "start": a worker runs one session and this one is ${this.state}`);
-      return;
-    }
+    if (this.state !== 'idle') return this.reject(`a second "start": a worker runs one session, and this one is ${this.state}`);
     this.state = 'running';
     void this.run(msg.config, msg.configPath, msg.options);
   }
@@ -71,12 +67,19 @@ export class WorkerLoop {
     }
   }
 
-  /** A fault outside the session's promise chain (uncaught exception, heap watch). */
+  /** A fault outside the session's promise chain (uncaught exception, heap watch, a rejected message). */
   fail(err: unknown): void {
     if (this.state === 'done') return;
+    if (this.state === 'running') this.abort.abort();
     this.state = 'done';
     this.sendError(err);
     this.end('failed');
+  }
+
+  private reject(why: string): void {
+    // Once the session is over its `exit` has been sent and nobody waits: the log says it still.
+    if (this.state === 'done') return this.log('warn', `after the session ended: ${why}`);
+    this.fail(new ProtocolError(why));
   }
 
   private async run(config: unknown, configPath: string | null, options: StartOptions): Promise<void> {

@@ -14,6 +14,7 @@ test('well-formed panel messages are accepted as they are', () => {
     { type: 'openExperiment' },
     { type: 'export', format: 'html' },
     { type: 'applyFix', fix: { ...offered }, rerun: true },
+    { type: 'rejected', what: 'a message from the host', problem: 'message.type: missing' },
   ]) {
     const r = acceptPanelMessage(msg, report);
     assert.ok(r.ok, JSON.stringify(msg));
@@ -31,6 +32,7 @@ test('malformed or hostile panel messages are refused with a reason', () => {
     { type: 'rm -rf' },
     { type: 'export', format: 'exe' },
     { type: 'export' },
+    { type: 'rejected', what: 'a message from the host' },
     { type: 'applyFix', fix: offered },
     { type: 'applyFix', fix: { path: 'neumann.alpha', value: 0.2, label: 'x' }, rerun: false },
     { type: 'applyFix', fix: { ...offered, value: '0.235' }, rerun: false },

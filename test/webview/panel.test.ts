@@ -1,7 +1,7 @@
 /**
  * The panel in real Chromium under the webview's strict CSP, fed a recorded session's event
  * stream. Asserts what a user sees (verdict, numbers, intervals, drawn charts), what the panel
- * posts (ready, applyFix, stop, export), that malformed messages are ignored, that reload restores
+ * posts (ready, applyFix, stop, export), that malformed messages are rejected and reported, that reload restores
  * the state, and that nothing violates the CSP; saves light/dark/high-contrast screenshots.
  */
 import { test } from 'node:test';
@@ -12,7 +12,8 @@ import type { Browser, Page } from 'playwright-core';
 import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
-import type { HostToPanel } from '../../src/protocol/webview';
+import { HostToPanel } from '../../src/protocol/webview';
+import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
 import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
 
@@ -244,7 +245,8 @@ test('panel in Chromium', async (t) => {
     assert.deepEqual(await lastPosted(page), { type: 'rerun' });
   });
 
-  await t.test('malformed messages are ignored', async () => {
+  await t.test('malformed messages are not folded, and the panel tells the host what it rejected', async () => {
+    const postedBefore = (await posted(page)).length;
     const before = await page.evaluate(() => ({ calls: (window as unknown as Win).__setStateCalls, html: document.getElementById('app')!.innerHTML.length }));
     const bad: unknown[] = [
       null, 42, 'snapshot', {}, { type: 'nope' }, { type: 'report', id: SESSION_ID, report: { schemaVersion: 1 } },
@@ -260,6 +262,13 @@ test('panel in Chromium', async (t) => {
     assert.equal(after.calls, before.calls + 1, 'only the well-formed message was folded');
     assert.equal(after.html, before.html);
     assert.equal(await text(page, '#summary'), report.advice.summary);
+    // One `rejected` per bad message, in order, each naming the field as the protocol's checker does.
+    const rejected = (await posted(page)).slice(postedBefore);
+    assert.deepEqual(
+      rejected,
+      bad.map((m) => ({ type: 'rejected', what: 'a message from the host', problem: problemIn(HostToPanel, m, 'message') })),
+    );
+    assert.ok(rejected.every((r) => /^message(\.|:)/.test((r as unknown as { problem: string }).problem)));
   });
 
   await t.test('charts follow the panel width', async () => {
@@ -368,13 +377,25 @@ test('panel in Chromium', async (t) => {
   await t.test('a failed session shows the error with where it happened', async () => {
     const msgs: HostToPanel[] = [
       { type: 'sessionStarted', id: 2, name: 'broken', experimentFile: '/w/broken.neumann.json' },
-      { type: 'sessionEnded', id: 2, outcome: 'failed', error: { message: 'unknown key "alpah"', code: 'input', where: { kind: 'json', path: 'neumann.alpah' } } },
+      {
+        type: 'sessionEnded',
+        id: 2,
+        outcome: 'failed',
+        error: {
+          message: 'unknown key "alpah"',
+          code: 'input',
+          where: { kind: 'json', path: 'neumann.alpah' },
+          more: [{ message: 'must be >= 1 (got 0)', where: { kind: 'json', path: 'training.batchSize' } }, { message: "'x' is not a number", where: { kind: 'file', file: '/w/d.csv', line: 4, column: 2 } }],
+        },
+      },
     ];
     await post(page, msgs);
     await page.waitForSelector('#error');
     const err = await text(page, '#error');
     assert.match(err, /unknown key "alpah"/);
     assert.match(err, /neumann\.alpah/);
+    // Every other problem of the run, each with its place.
+    assert.deepEqual(await page.locator('#error .error-more li').allInnerTexts(), ['must be >= 1 (got 0) at training.batchSize', "'x' is not a number at /w/d.csv:4:2"]);
     assert.equal(await page.locator('#verdict-title').count(), 0, 'the old verdict is gone');
   });
 

@@ -4,14 +4,14 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SessionClient, type SessionResult } from '../../src/session/client';
-import { WorkerToHost, type SessionEvent } from '../../src/protocol/messages';
+import type { SessionEvent } from '../../src/protocol/messages';
 import { DiagnosisReport } from '../../src/core/diagnosis/report';
 import { problemIn } from '../../src/protocol/check';
-import { CLI, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, writeJson } from './helpers';
+import { CLI, ROOT, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, writeJson } from './helpers';
 
 before(ensureBuilt);
 
@@ -79,28 +79,45 @@ test('two sessions side by side do not interfere', async () => {
   assert.deepEqual(comparable(ra.result.report), comparable(alone.result.report));
 });
 
-test('malformed inbound messages are logged and ignored; the worker keeps working', async () => {
-  const dir = tempDir();
-  const config = tinyMlp({ name: 'after garbage' });
-  const path = writeJson(dir, 'g.neumann.json', config);
-  const child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced' });
-  const received: WorkerToHost[] = [];
-  const done = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  child.on('message', (m) => {
-    assert.equal(problemIn(WorkerToHost, m, 'message'), null, `worker sent a valid message: ${JSON.stringify(m)}`);
-    received.push(m as WorkerToHost);
-    if ((m as WorkerToHost).type === 'ready') {
-      for (const junk of [42, 'start', null, { type: 'bogus' }, { type: 'start' }, { type: 'start', config, configPath: 7, options: { backend: 'cpu' } }]) {
-        child.send(junk as never);
-      }
-      child.send({ type: 'start', config, configPath: path, options: { backend: 'cpu' } });
-    }
+/**
+ * The real worker only sends well-formed messages, so a misbehaving one is simulated by a small
+ * script (harness/misbehaving-worker.ts, a real child process): it says `ready`, then on `start`
+ * sends what MISBEHAVE names and stays alive, so only the client can end the session.
+ */
+const MISBEHAVING = join(__dirname, 'harness', 'misbehaving-worker.ts');
+
+async function misbehaving(what: string): Promise<{ result: SessionResult; pid: number; errors: unknown[] }> {
+  const client = new SessionClient({ workerPath: MISBEHAVING, env: { MISBEHAVE: what, NODE_OPTIONS: '--import tsx' }, cwd: ROOT, killAfterMs: 60_000 });
+  let pid = -1;
+  const errors: unknown[] = [];
+  client.on('ready', (r) => (pid = r.pid));
+  client.on('error', (e) => errors.push(e));
+  const result = await client.start(tinyMlp(), null, { backend: 'cpu' });
+  await client.dispose();
+  return { result, pid, errors };
+}
+
+for (const [what, field] of [
+  ['term-without-growth', /^malformed message from the worker: message\.growth: missing \(expected a number or null\)$/],
+  ['unknown-type', /^malformed message from the worker: message\.type: unknown type "telemetry" \(expected one of "ready", "phase", /],
+  ['bad-report', /^malformed message from the worker: message\.report\.neumann\.termNorms\[1\]: expected a number, got "big"$/],
+  ['bad-error', /^malformed message from the worker: message\.error\.where\.line: expected an integer, got "3"$/],
+] as const) {
+  test(`a malformed message from the worker (${what}) ends the session as failed, naming the field`, { timeout: 30_000 }, async () => {
+    const { result, pid, errors } = await misbehaving(what);
+    assert.equal(result.outcome, 'failed');
+    assert.equal(result.error?.code, 'protocol');
+    assert.match(result.error!.message, field);
+    assert.equal(result.report, null);
+    assert.deepEqual(errors, [result.error], 'the error event fired once, with the same error');
+    // The script would have waited forever: the client killed it.
+    assert.equal(result.signal, 'SIGKILL');
+    assert.ok(await waitGone(pid, 2000));
   });
-  await done;
-  const warnings = received.filter((m) => m.type === 'log' && m.level === 'warn');
-  assert.ok(warnings.length >= 5, `warned about the junk: ${JSON.stringify(warnings)}`);
-  assert.ok(warnings.every((w) => /malformed message/.test((w as { text: string }).text)));
-  const report = received.find((m) => m.type === 'report');
-  assert.ok(report && report.type === 'report' && report.report.name === 'after garbage');
-  assert.deepEqual(received.at(-1), { type: 'exit', outcome: 'completed' });
+}
+
+test('a worker of another protocol version ends the session as failed before `start`', { timeout: 30_000 }, async () => {
+  const { result } = await misbehaving('old-protocol');
+  assert.equal(result.outcome, 'failed');
+  assert.deepEqual(result.error, { message: 'worker speaks protocol 0, this host 1: rebuild the extension', code: 'protocol' });
 });
