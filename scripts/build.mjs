@@ -19,19 +19,17 @@ const nodeEntries = [
 const webEntries = [{ in: 'src/webview/main.ts', out: 'media/panel.js' }];
 
 // The files derived from the experiment and settings declarations (JSON Schema, docs/experiment.md,
-// package.json's settings). Under CI they are checked, not written: a stale commit fails the build.
-const gen = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gen-experiment-files.ts', ...(process.env.CI === 'true' ? ['--check'] : [])], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (gen.status !== 0) process.exit(gen.status ?? 1);
-// The PyTorch bridge's protocol declaration (src/protocol/bridge.ts) as JSON for the Python server,
-// python/neumann_lens/protocol.schema.json (python/ ships as it is, found as dist/../python).
-const bridgeGen = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/gen-bridge-schema.ts', ...(process.env.CI === 'true' ? ['--check'] : [])], {
-  cwd: root,
-  stdio: 'inherit',
-});
-if (bridgeGen.status !== 0) process.exit(bridgeGen.status ?? 1);
+// package.json's settings), from the report's (schemas/report.schema.json) and from the PyTorch
+// bridge's protocol (python/neumann_lens/protocol.schema.json, for the Python server; python/
+// ships as it is, found as dist/../python). Under CI they are checked, not written: a stale commit
+// fails the build.
+for (const script of ['scripts/gen-experiment-files.ts', 'scripts/gen-report-schema.ts', 'scripts/gen-bridge-schema.ts']) {
+  const gen = spawnSync(process.execPath, ['--import', 'tsx', script, ...(process.env.CI === 'true' ? ['--check'] : [])], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (gen.status !== 0) process.exit(gen.status ?? 1);
+}
 
 const common = {
   bundle: true,
