@@ -413,6 +413,23 @@ test('panel in Chromium', async (t) => {
     await fresh.close();
   });
 
+  await t.test('a saved state that does not fit is not restored, and the host is told why', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    fresh.on('pageerror', (e) => errors.push(String(e)));
+    await fresh.goto(server.url('light'));
+    await fresh.waitForFunction(() => (window as unknown as Win).__posted.length > 0);
+    // A state of an older shape: everything there, but `session` is not what this panel expects.
+    const old = { ...emptyPanelState(), session: 'x' };
+    await fresh.evaluate((state) => sessionStorage.setItem('vscodeState', JSON.stringify(state)), old);
+    await fresh.reload();
+    await fresh.waitForFunction(() => (window as unknown as Win).__posted.some((m) => (m as { type: string }).type === 'ready'));
+    const sent = await posted(fresh);
+    assert.deepEqual(sent[0], { type: 'rejected', what: 'its saved state', problem: 'state.session: expected an object or null, got "x"' });
+    assert.deepEqual(sent[1], { type: 'ready' });
+    assert.equal(await fresh.evaluate(() => document.body.dataset.status), 'empty');
+    await fresh.close();
+  });
+
   await t.test('no CSP violations, no page errors', async () => {
     assert.deepEqual(await page.evaluate(() => (window as unknown as Win).__violations), []);
     assert.deepEqual(errors, []);
