@@ -1,8 +1,8 @@
 /**
  * Checks a received value against its declaration (a TypeBox schema from ./messages.ts,
  * ./webview.ts or the report) and words the first problem with the field's path in the project's
- * one path format: keys joined by dots, array indices in brackets, other keys quoted in brackets
- * (`report.neumann.termNorms[3]`, `message.options`). Interpretive (Check/Errors), so it runs
+ * one path format (core/config/json-path.ts: keys joined by dots, array indices in brackets, other
+ * keys quoted in brackets: `report.neumann.termNorms[3]`, `message.options`). Interpretive (Check/Errors), so it runs
  * under the panel's CSP, which forbids generated code.
  *
  * TypeBox reports a failed union as a whole; for the unions the protocol uses this descends into
@@ -12,31 +12,30 @@
 import { Kind, type TLiteral, type TObject, type TSchema, type TUnion } from '@sinclair/typebox';
 import { Errors, ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { Check } from '@sinclair/typebox/value';
+import { formatJsonPath, pointerToJsonPath, type JsonPath } from '../core/config/json-path';
 import { ANY_NUMBER_KIND } from '../core/util/typebox';
-
-type Segment = string | number;
 
 /** null when `value` is a `schema`; else `<root><path>: <what was expected>, got <what came>`. */
 export function problemIn(schema: TSchema, value: unknown, root: string): string | null {
   if (Check(schema, value)) return null;
   const p = firstProblem(schema, value, []);
-  return `${formatPath(root, p.path)}: ${p.message}`;
+  return `${formatJsonPath([root, ...p.path])}: ${p.message}`;
 }
 
 interface Found {
-  path: Segment[];
+  path: JsonPath;
   message: string;
 }
 
-function firstProblem(schema: TSchema, value: unknown, at: Segment[]): Found {
+function firstProblem(schema: TSchema, value: unknown, at: JsonPath): Found {
   const e = Errors(schema, value).First();
   if (!e) return { path: at, message: `expected ${expected(schema)}` };
-  const path = [...at, ...pointerSegments(e.path, value)];
+  const path = [...at, ...pointerToJsonPath(e.path, value)];
   if (e.type === ValueErrorType.Union) return inUnion(e.schema as TUnion, e.value, path);
   return { path, message: describe(e) };
 }
 
-function inUnion(union: TUnion, value: unknown, path: Segment[]): Found {
+function inUnion(union: TUnion, value: unknown, path: JsonPath): Found {
   const key = discriminator(union);
   if (key !== null) {
     const tags = union.anyOf.map((m) => ((m as TObject).properties[key] as TLiteral).const);
@@ -129,33 +128,3 @@ function show(v: unknown): string {
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/**
- * A JSON Pointer (as TypeBox reports places) as segments. A pointer does not say whether a
- * segment indexes an array, so the value it points into decides.
- */
-function pointerSegments(pointer: string, data: unknown): Segment[] {
-  if (pointer === '') return [];
-  const out: Segment[] = [];
-  let node = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const s = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    const index = Array.isArray(node) && /^(0|[1-9]\d*)$/.test(s) ? Number(s) : null;
-    out.push(index ?? s);
-    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[s] : undefined;
-  }
-  return out;
-}
-
-const PLAIN_KEY = /^[A-Za-z_$][A-Za-z0-9_$-]*$/;
-
-/** `root.key[2]["0.weight"]`: the path format of every message and diagnostic. */
-export function formatPath(root: string, path: readonly Segment[]): string {
-  let out = root;
-  for (const s of path) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (PLAIN_KEY.test(s)) out += out === '' ? s : `.${s}`;
-    else out += `[${JSON.stringify(s)}]`;
-  }
-  return out;
-}
