@@ -5,7 +5,7 @@
  * unit tests check the mapping on real files.
  */
 import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
-import type { ErrorInfo } from '../protocol/messages';
+import { errorProblems, type ErrorInfo } from '../protocol/messages';
 import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
 import { formatJsonPath } from '../core/config/json-path';
@@ -83,8 +83,7 @@ export function errorDiagnostics(
   experimentFile: string | null,
   textOf: (file: string) => string | null,
 ): PlannedDiagnostic[] {
-  const problems: Problem[] = [{ message: error.message, where: error.where }, ...(error.more ?? [])];
-  return problems.flatMap((p) => problemDiagnostic(p, error.code, experimentFile, textOf));
+  return errorProblems(error).flatMap((p) => problemDiagnostic(p, error.code, experimentFile, textOf));
 }
 
 function problemDiagnostic(

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseJsonStrict } from '../core/config/json-location';
 import { InputError, formatProblem } from '../core/errors';
 import { errorToInfo } from '../process/faults';
-import type { ErrorInfo, SessionEvent, StartOptions } from '../protocol/messages';
+import { errorProblems, type ErrorInfo, type SessionEvent, type StartOptions } from '../protocol/messages';
 import type { PanelState } from '../protocol/webview';
 import { SessionClient, type SessionResult } from '../session/client';
 import { errorDiagnostics, reportDiagnostics } from './diagnostics-model';
@@ -191,8 +191,7 @@ export class SessionController implements vscode.Disposable {
   private showFailure(file: string, error: ErrorInfo): void {
     const diags = errorDiagnostics(error, file, (f) => this.textOf(f));
     this.diagnostics.setRun(file, diags);
-    const problems = [{ message: error.message, where: error.where }, ...(error.more ?? [])];
-    this.log.error(`${basename(file)}: ${problems.map(formatProblem).join('\n')}`);
+    this.log.error(`${basename(file)}: ${errorProblems(error).map(formatProblem).join('\n')}`);
     if (error.stack) this.log.debug(error.stack);
     // The toast names the first problem; the Problems panel has each one at its place.
     const more = diags.length > 1 ? ` (and ${diags.length - 1} more in Problems)` : '';

@@ -78,6 +78,11 @@ export const ErrorInfo = T.Object({
 });
 export type ErrorInfo = Static<typeof ErrorInfo>;
 
+/** Every problem an error reports, each with its place: the first (`message`, `where`), then `more`. */
+export function errorProblems(error: ErrorInfo): Problem[] {
+  return [error.where ? { message: error.message, where: error.where } : { message: error.message }, ...(error.more ?? [])];
+}
+
 export const StartOptions = T.Object({
   backend: OneOf(['auto', ...BACKEND_NAMES]),
   /** Overrides of the experiment's analysis settings from the editor's settings. */
