@@ -8,6 +8,7 @@ import { startHeapWatch } from './heap-watch';
 import { startOrphanGuard } from './orphan-guard';
 import { WorkerLoop, type WorkerDeps, type WorkerPort } from './worker-loop';
 import type { BackendChoice } from '../core/config/experiment';
+import { BackendChoice as BackendChoices } from '../core/config/experiment-schema';
 import type { SessionOutcome, WorkerToHost } from '../protocol/messages';
 
 export function startWorker(deps: WorkerDeps): void {
@@ -62,12 +63,11 @@ export function startWorker(deps: WorkerDeps): void {
   );
 }
 
-const CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 /** `--backend NAME` as SessionClient passes it; anything else means auto. */
 export function backendFromArgv(argv: readonly string[]): BackendChoice {
   const i = argv.indexOf('--backend');
   const v = i >= 0 ? argv[i + 1] : undefined;
-  return CHOICES.find((c) => c === v) ?? 'auto';
+  return BackendChoices.enum.find((c) => c === v) ?? 'auto';
 }
 
