@@ -29,6 +29,10 @@ function findTests(dir) {
 }
 
 run('node', ['scripts/build.mjs']);
+// The layering of src/ (import rules) and the per-runtime type checks (Node code without DOM, the
+// panel without Node) are part of every test run.
+run('npm', ['run', '--silent', 'lint']);
+run('npm', ['run', '--silent', 'typecheck']);
 const heavy = (f) => f.startsWith('test/e2e/') || f.startsWith('test/webview/');
 let files = findTests(join(root, 'test'));
 if (only === 'unit') files = files.filter((f) => !heavy(f));

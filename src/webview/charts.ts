@@ -42,7 +42,7 @@ function logAxis(p: Palette, label: string): uPlot.Axis {
   });
 }
 
-function base(p: Palette): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
+function base(): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
   return { legend: { show: false }, cursor: { drag: { x: false, y: false }, points: { show: false } }, pxAlign: 0 };
 }
 
@@ -112,7 +112,7 @@ export const lossChart: ChartSpec<LossData> = {
   describe: (d) => `${countValues(d.stepLoss)} steps, last loss ${fmtNum(lastOf(d.stepLoss))}; ${countValues(d.epochTrain)} epochs`,
   shape: (d) => (useLog(d) ? 'log' : 'lin'),
   options: (p, d) => ({
-    ...base(p),
+    ...base(),
     scales: { x: { time: false }, y: { distr: useLog(d) ? 3 : 1 } },
     axes: [intAxis(p, 'step'), useLog(d) ? logAxis(p, 'loss (log)') : axis(p, 'loss')],
     series: [
@@ -160,7 +160,7 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
       if (d.exact?.max != null) markers.push({ at: d.exact.max, label: `exact λ_max = ${fmtNum(d.exact.max)}`, color: p.orange, orientation: 'y' });
       if (d.exact?.min != null) markers.push({ at: d.exact.min, label: `exact λ_min = ${fmtNum(d.exact.min)}`, color: p.blue, orientation: 'y' });
       return {
-        ...base(p),
+        ...base(),
         scales: { x: { time: false }, y: { range: yRange } },
         axes: [intAxis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
         series: [
@@ -198,7 +198,7 @@ export const neumannChart: ChartSpec<NeumannData> = {
   describe: (d) => `${d.x.length} terms, last ‖v_j‖ ${fmtNum(lastOf(d.norms))}` + (d.rho !== null ? `, predicted ρ = ${fmtNum(d.rho)}` : ''),
   shape: (d) => (d.rho === null ? 'live' : 'predicted'),
   options: (p, d) => ({
-    ...base(p),
+    ...base(),
     scales: { x: { time: false }, y: { distr: 3 } },
     axes: [intAxis(p, 'term j'), logAxis(p, '‖v_j‖ (log)')],
     series: [
@@ -221,7 +221,7 @@ export const histogramChart: ChartSpec<HistogramData> = {
   describe: (d) => `${d.counts.reduce((a, b) => a + b, 0)} eigenvalues in ${d.counts.length} bins; marked ${d.markers.map((m) => m.label).join(', ')}`,
   shape: (d) => d.markers.map((m) => `${m.label}=${m.at}`).join('|') + `:${d.range.join(',')}`,
   options: (p, d) => ({
-    ...base(p),
+    ...base(),
     scales: { x: { time: false, range: d.range }, y: { range: (_u, _lo, hi) => [0, Math.max(1, hi) * 1.15] } },
     axes: [axis(p, 'eigenvalue λ'), axis(p, 'count')],
     series: [
@@ -254,7 +254,7 @@ export const epochSpectrumChart: ChartSpec<EpochSpectrumData> = {
   describe: (d) => `${d.x.length} epochs, last ρ ${fmtNum(lastOf(d.rho))}`,
   shape: () => 'epochs',
   options: (p) => ({
-    ...base(p),
+    ...base(),
     scales: { x: { time: false }, y: {}, rho: {} },
     axes: [intAxis(p, 'epoch'), axis(p, 'eigenvalue'), axis(p, 'ρ', { side: 1, scale: 'rho', grid: { show: false } })],
     series: [

@@ -7,6 +7,8 @@ import { InputError } from '../../../src/core/errors';
 
 function tfjsNodeLoads(): boolean {
   try {
+    // An optional native addon: whether it loads is the question, so require it directly.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@tensorflow/tfjs-node');
     return true;
   } catch {
