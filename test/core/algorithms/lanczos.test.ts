@@ -120,3 +120,96 @@ test('Lanczos throws CancelledError when the signal is aborted mid-run', async (
     CancelledError,
   );
 });
+
+/** Eigenvalues of the leading m×m block of a tridiagonal, by ml-matrix (independent of tridiagonal.ts). */
+function leadingEigenvalues(alpha: number[], beta: number[], m: number): number[] {
+  const rows = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? alpha[i] : Math.abs(i - j) === 1 ? beta[Math.min(i, j)] : 0)));
+  return [...new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true }).realEigenvalues].sort((x, y) => x - y);
+}
+
+test('per-step ends (bisection on T_m) are the extreme eigenvalues of T_m, the final Ritz values all of them', async () => {
+  const values = linspace(-2, 7, 90);
+  const steps: LanczosStepInfo[] = [];
+  const r = await lanczos(operatorWithSpectrum(values, 61), { maxSteps: 40, tol: 1e-9, seed: 5, onStep: (s) => steps.push(s) });
+  const { alpha, beta } = r.tridiagonal;
+  assert.equal(alpha.length, r.steps);
+  assert.equal(beta.length, r.steps - 1);
+  for (const s of steps) {
+    const ev = leadingEigenvalues(alpha, beta, s.step);
+    assert.ok(Math.abs(s.lambdaMin.value - ev[0]) <= 1e-12 * 7, `step ${s.step}: ${s.lambdaMin.value} vs ${ev[0]}`);
+    assert.ok(Math.abs(s.lambdaMax.value - ev[ev.length - 1]) <= 1e-12 * 7);
+  }
+  const all = leadingEigenvalues(alpha, beta, r.steps);
+  r.ritzValues.forEach((x, i) => assert.ok(Math.abs(x - all[i]) <= 1e-12 * 7));
+});
+
+test('Ritz vectors of both ends: ‖Hy − θy‖ within the reported residual, aligned with the true eigenvectors', async () => {
+  const values = [-3, ...linspace(-1, 4, 58), 9];
+  const op = operatorWithSpectrum(values, 62);
+  const n = values.length;
+  const r = await lanczos(op, { maxSteps: n, tol: 1e-8, seed: 6 });
+  assert.ok(r.lambdaMin.converged && r.lambdaMax.converged);
+  const ref = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(op.data.subarray(i * n, (i + 1) * n)))), { assumeSymmetric: true });
+  const vecs = ref.eigenvectorMatrix;
+  const order = [...ref.realEigenvalues.keys()].sort((i, j) => ref.realEigenvalues[i] - ref.realEigenvalues[j]);
+  for (const [end, y, idx] of [
+    [r.lambdaMin, r.ritzVectors.min, order[0]],
+    [r.lambdaMax, r.ritzVectors.max, order[n - 1]],
+  ] as const) {
+    const hy = await op.apply(y);
+    let res = 0;
+    let nn = 0;
+    let cos = 0;
+    for (let i = 0; i < n; i++) {
+      res += (hy[i] - end.value * y[i]) ** 2;
+      nn += y[i] ** 2;
+      cos += y[i] * vecs.get(i, idx);
+    }
+    assert.ok(Math.abs(nn - 1) < 1e-12, 'unit Ritz vector');
+    assert.ok(Math.sqrt(res) <= end.residual * (1 + 1e-6) + 1e-13, `true residual ${Math.sqrt(res)} vs reported ${end.residual}`);
+    assert.ok(Math.abs(cos) > 1 - 1e-6, `|cos| = ${Math.abs(cos)}`);
+  }
+});
+
+test('warm start from the previous λ_max Ritz vector: λ_max converges in a few steps after the matrix drifts', async () => {
+  const n = 120;
+  const values = linspace(-1, 5, n);
+  values[n - 1] = 5.3;
+  const before = operatorWithSpectrum(values, 63);
+  const first = await lanczos(before, { maxSteps: n, tol: 1e-8, seed: 7, ends: 'max' });
+  assert.ok(first.lambdaMax.converged);
+  // The next hyper-step's Hessian: a small symmetric perturbation of the last one.
+  const rng = new Rng(64);
+  const drift = Float64Array.from(before.data);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) {
+    const d = 1e-4 * rng.normal();
+    drift[i * n + j] += d;
+    if (i !== j) drift[j * n + i] += d;
+  }
+  const after = new DenseOperator(drift, n);
+  const reference = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(drift.subarray(i * n, (i + 1) * n)))), { assumeSymmetric: true }).realEigenvalues;
+  const top = Math.max(...reference);
+  const warm = await lanczos(after, { maxSteps: n, tol: 1e-5, seed: 8, ends: 'max', start: first.ritzVectors.max });
+  const cold = await lanczos(after, { maxSteps: n, tol: 1e-5, seed: 8, ends: 'max' });
+  assert.ok(warm.lambdaMax.converged && within(top, warm.lambdaMax.interval));
+  assert.ok(cold.lambdaMax.converged && within(top, cold.lambdaMax.interval));
+  assert.ok(2 * warm.steps <= cold.steps, `warm ${warm.steps} vs cold ${cold.steps} steps`);
+  // ends: 'max' stops on λ_max alone; λ_min is reported with its own (unconverged) flag.
+  assert.equal(warm.lambdaMin.converged, false);
+  assert.ok(reference.some((x) => within(x, warm.lambdaMin.interval)));
+});
+
+test('a warm start that is an exact eigenvector does not fake an exhausted Krylov space', async () => {
+  const values = linspace(1, 4, 30);
+  const op = operatorWithSpectrum(values, 65);
+  const n = 30;
+  const ref = new EigenvalueDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(op.data.subarray(i * n, (i + 1) * n)))), { assumeSymmetric: true });
+  const k = [...ref.realEigenvalues.keys()].find((i) => Math.abs(ref.realEigenvalues[i] - 4) < 1e-9) as number;
+  const start = Float64Array.from({ length: n }, (_, i) => ref.eigenvectorMatrix.get(i, k));
+  const r = await lanczos(op, { maxSteps: n, tol: 1e-6, seed: 9, start });
+  assert.equal(r.exhausted, r.steps === n);
+  assert.ok(within(1, r.lambdaMin.interval), `λ_min 1 ∉ [${r.lambdaMin.interval}]`);
+  assert.ok(within(4, r.lambdaMax.interval));
+  await assert.rejects(lanczos(op, { maxSteps: 5, seed: 1, start: new Float64Array(n) }), RangeError);
+  await assert.rejects(lanczos(op, { maxSteps: 5, seed: 1, start: new Float64Array(3) }), RangeError);
+});
