@@ -5,6 +5,9 @@
  * and its steps are also checked against a reference spectrum (dense eigendecomposition for the
  * seed model, a tight Lanczos run for 784-128-10): `hvpsTo1e3` is the first product count at which
  * both ends are within 1e-3 relative of the reference (null: never within the run).
+ * `slq`: stochastic Lanczos quadrature per model (cost in HVPs = probes × steps, seconds, the
+ * negative fraction with its standard error and Gauss-rule bracket; against the dense spectrum's
+ * fraction for the seed model).
  * Also `seedDiagnosisSeconds`: the seed example through the CLI, process start to report.
  * power's `seconds` is its PyHessian-rule run only. Writes bench/results/spectrum.json.
  */
@@ -13,6 +16,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assembleDense, denseSymmetricEigen } from '../src/core/algorithms/dense-eigen';
 import { lanczos } from '../src/core/algorithms/lanczos';
+import { stochasticLanczosQuadrature } from '../src/core/algorithms/slq';
 import { extremesByPowerIteration } from '../src/core/algorithms/power-iteration';
 import { initBackend } from '../src/core/backend';
 import { readExperimentFile } from '../src/core/config/load';
@@ -38,6 +42,39 @@ export interface SpectrumBenchRow {
 }
 
 const TOL = 1e-3;
+
+export interface SlqBenchRow {
+  model: string;
+  params: number;
+  probes: number;
+  steps: number;
+  hvps: number;
+  seconds: number;
+  negativeFraction: number;
+  negativeFractionStdErr: number | null;
+  negativeFractionBounds: [number, number];
+  /** Exact fraction from the dense eigenvalues (null without a dense reference). */
+  referenceNegativeFraction: number | null;
+}
+const slqRows: SlqBenchRow[] = [];
+
+/** SLQ as the report would run it: 10 probes × 30 steps. */
+async function measureSlq(model: string, op: LinearOperator, reference: number | null): Promise<void> {
+  const t = Date.now();
+  const r = await stochasticLanczosQuadrature(op, { probes: 10, steps: Math.min(30, op.size), seed: 1 });
+  slqRows.push({
+    model,
+    params: op.size,
+    probes: r.probes,
+    steps: r.steps,
+    hvps: r.hvps,
+    seconds: (Date.now() - t) / 1000,
+    negativeFraction: r.negativeFraction,
+    negativeFractionStdErr: r.negativeFractionStdErr,
+    negativeFractionBounds: r.negativeFractionBounds,
+    referenceNegativeFraction: reference,
+  });
+}
 /** Products per end allowed to power iteration without its early stop, by model name. */
 const powerBudgets: Record<string, number> = {};
 /** Products power iteration needed at least (the budget stands in for an end that never got there). */
@@ -144,6 +181,7 @@ async function seedModel(): Promise<SpectrumBenchRow[]> {
     seconds: (Date.now() - t) / 1000,
   };
   const rows = await measure(model, op, ref, referenceRow, 500);
+  await measureSlq(model, op, values.filter((x) => x < 0).length / values.length);
   op.dispose();
   target.dispose();
   return rows;
@@ -172,6 +210,7 @@ async function mnistSized(): Promise<SpectrumBenchRow[]> {
   };
   // Power iteration needs hundreds of products here; 150 per end keeps the benchmark to minutes.
   const rows = await measure(model, op, { max: r.lambdaMax.value, min: r.lambdaMin.value }, referenceRow, 150);
+  await measureSlq(model, op, null);
   op.dispose();
   objective.dispose();
   return rows;
@@ -205,10 +244,15 @@ async function main(): Promise<void> {
     if (l?.hvpsTo1e3 && p?.hvpsTo1e3) console.log(`${model}: power/Lanczos products to 1e-3 = ${(p.hvpsTo1e3 / l.hvpsTo1e3).toFixed(1)}×`);
     else if (l?.hvpsTo1e3) console.log(`${model}: power iteration did not reach 1e-3 on both ends within its budget (${powerBudgets[model]} per end): ratio > ${(powerLowerBound[model] / l.hvpsTo1e3).toFixed(1)}× (Lanczos: ${l.hvpsTo1e3} products)`);
   }
+  for (const r of slqRows) {
+    const se = r.negativeFractionStdErr === null ? 'n/a' : r.negativeFractionStdErr.toFixed(4);
+    const ref = r.referenceNegativeFraction === null ? 'no dense reference' : `dense ${r.referenceNegativeFraction.toFixed(4)}`;
+    console.log(`${r.model}: SLQ ${r.probes} probes × ${r.steps} steps = ${r.hvps} HVPs, ${r.seconds} s; negative fraction ${r.negativeFraction.toFixed(4)} ± ${se} [${r.negativeFractionBounds.map((x) => x.toFixed(4)).join(', ')}] (${ref})`);
+  }
   console.log(`seedDiagnosisSeconds: ${seconds ?? 'n/a (dist/cli.js or the seed example missing)'}; backend ${backend}`);
   const out = join(__dirname, 'results');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'spectrum.json'), JSON.stringify({ backend, rows, seedDiagnosisSeconds: seconds }, null, 2) + '\n');
+  writeFileSync(join(out, 'spectrum.json'), JSON.stringify({ backend, rows, slq: slqRows, seedDiagnosisSeconds: seconds }, null, 2) + '\n');
   console.log(`wrote ${join('bench', 'results', 'spectrum.json')}`);
 }
 
