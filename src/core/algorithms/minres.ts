@@ -50,6 +50,7 @@ export interface MinresResult {
   status: MinresStatus;
   /** True only when the true residual ‖b − (A + δI)x‖/‖b‖ ≤ rtol. */
   converged: boolean;
+  /** Steps that moved x (a stop found before a step does not count it; its product does). */
   iterations: number;
   /** Products with A, including the true-residual checks. */
   hvps: number;

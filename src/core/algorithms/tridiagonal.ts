@@ -138,8 +138,8 @@ export function gershgorin(d: ArrayLike<number>, e: ArrayLike<number>): [number,
 }
 
 /**
- * The k-th smallest eigenvalue of T (k = 0 … m−1) by bisection on Sturm counts, to a few ulps:
- * about 60 counts of O(m) each, independent of the spectrum.
+ * The k-th smallest eigenvalue of T (k = 0 … m−1) by bisection on Sturm counts, to a few ulps
+ * (or ε‖T‖ near 0): at most about 60 counts of O(m) each, whatever the spectrum.
  */
 export function kthEigenvalue(d: ArrayLike<number>, e: ArrayLike<number>, k: number): number {
   const m = d.length;
@@ -152,7 +152,9 @@ export function kthEigenvalue(d: ArrayLike<number>, e: ArrayLike<number>, k: num
   for (let it = 0; it < 200; it++) {
     const mid = 0.5 * (lo + hi);
     if (mid <= lo || mid >= hi) break;
-    if (hi - lo <= 2 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi)) + Number.MIN_VALUE) break;
+    // Relative accuracy, but no finer than ε‖T‖ absolute (an eigenvalue at 0 would otherwise be
+    // bisected down to the underflow threshold).
+    if (hi - lo <= 2 * Number.EPSILON * Math.max(Math.abs(lo), Math.abs(hi)) + Number.EPSILON * width) break;
     if (sturmCount(d, e, mid, floor) > k) hi = mid;
     else lo = mid;
   }
