@@ -59,6 +59,14 @@ export interface SlqResult {
   negativeFraction: number;
   negativeFractionStdErr: number | null;
   negativeFractionBounds: [number, number];
+  /**
+   * Both errors together: the bracket widened by two standard errors, clipped to [0, 1]. This is
+   * what to show: when negative eigenvalues are tiny next to λ_max, m nodes cannot resolve them
+   * and the point estimate can sit many standard errors from the truth, inside this interval.
+   */
+  negativeFractionInterval: [number, number];
+  /** True when the Gauss rule's bracket is wider than ±2 standard errors: more steps, not probes, would help. */
+  quadratureLimited: boolean;
   /** n × the fraction, with its error bar and bracket. */
   negativeCount: EstimateWithError;
   threshold: number;
@@ -90,6 +98,7 @@ export async function stochasticLanczosQuadrature(op: LinearOperator, opts: SlqO
   const lower = mean(fractions.map((f) => f.lower));
   const upper = mean(fractions.map((f) => f.upper));
   const density = broaden(rules, opts.sigma, opts.gridPoints ?? 400);
+  const margin = 2 * (est.stdErr ?? 0);
   return {
     ...density,
     probes,
@@ -98,6 +107,8 @@ export async function stochasticLanczosQuadrature(op: LinearOperator, opts: SlqO
     negativeFraction: est.mean,
     negativeFractionStdErr: est.stdErr,
     negativeFractionBounds: [lower, upper],
+    negativeFractionInterval: [Math.max(0, lower - margin), Math.min(1, upper + margin)],
+    quadratureLimited: upper - lower > 2 * margin,
     negativeCount: { estimate: n * est.mean, stdErr: est.stdErr === null ? null : n * est.stdErr, bounds: [n * lower, n * upper] },
     threshold,
     quadrature: rules,

@@ -49,6 +49,10 @@ test('SLQ: negative fraction within its stated error of the true 20 %, the Gauss
   assert.ok(lo - 1e-12 <= exactMean && exactMean <= hi + 1e-12, `${exactMean} ∉ [${lo}, ${hi}]`);
   // 30 nodes leave the step function's quadrature error at a few percent, and the bracket says so.
   assert.ok(hi - lo < 0.05 && hi - lo > 0, `bracket width ${hi - lo}`);
+  const [ilo, ihi] = r.negativeFractionInterval;
+  assert.ok(Math.abs(ilo - Math.max(0, lo - 2 * se)) < 1e-15 && Math.abs(ihi - Math.min(1, hi + 2 * se)) < 1e-15);
+  assert.ok(ilo <= 0.2 && 0.2 <= ihi, 'the true fraction is inside the combined interval');
+  assert.equal(r.quadratureLimited, hi - lo > 4 * se);
   assert.equal(r.negativeCount.estimate, n * r.negativeFraction);
   assert.equal(r.negativeCount.stdErr, n * se);
   // Trapezoid integral over the grid is 1.
@@ -107,6 +111,15 @@ test('SLQ on three distinct eigenvalues: each probe’s space is exhausted after
   const shifted = await stochasticLanczosQuadrature(new DenseOperator(withSpectrum(values, 102), 100), { probes: 5, steps: 20, seed: 7, threshold: -0.6 });
   const exact2 = exactProbeMasses(values, 7, 102, 5, 0.6);
   assert.ok(Math.abs(shifted.negativeFraction - exact2.reduce((s, x) => s + x, 0) / 5) < 1e-10);
+});
+
+test('SLQ with tiny negative eigenvalues next to a large λ_max: quadrature-limited, and the interval says so', async () => {
+  // 10 % of the eigenvalues in [−1e-3, −1e-4], the rest up to 10: 20 nodes cannot resolve them.
+  const values = [...linspace(-1e-3, -1e-4, 20), ...linspace(1e-4, 10, 180)];
+  const r = await stochasticLanczosQuadrature(new DenseOperator(withSpectrum(values, 104), 200), { probes: 12, steps: 20, seed: 8 });
+  assert.equal(r.quadratureLimited, true);
+  const [lo, hi] = r.negativeFractionInterval;
+  assert.ok(lo <= 0.1 && 0.1 <= hi, `0.1 ∉ [${lo}, ${hi}]`);
 });
 
 test('SLQ: bad arguments are RangeErrors; cancellable', async () => {
