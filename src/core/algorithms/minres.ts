@@ -69,6 +69,11 @@ export interface MinresResult {
 /** Refinements after the recurrence's residual turned out optimistic. */
 const MAX_REFINEMENTS = 2;
 
+/**
+ * One function on purpose (past the usual length): the Paige–Saunders recurrences share a dozen
+ * scalars step to step, and keeping them together keeps the line-by-line match with the published
+ * algorithm (and SciPy's), which is how this is reviewed.
+ */
 export async function minres(op: LinearOperator, b: Float64Array, opts: MinresOptions = {}): Promise<MinresResult> {
   const n = op.size;
   if (b.length !== n) throw new RangeError(`minres: b has ${b.length} entries, operator size ${n}`);
