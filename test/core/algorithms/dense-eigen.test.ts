@@ -218,3 +218,24 @@ test('near-singular but solvable: the solve is exact to cond·ε and says how il
   assert.ok(Math.abs(r.conditionNumber - 2e9) < 1e-3 * 2e9);
   (r.x as Float64Array).forEach((x, i) => assert.ok(Math.abs(x - xTrue[i]) < 2e9 * 1e-14 * 10, `x[${i}] = ${x}`));
 });
+
+test('two threads (rows split with a partner worker thread) give the same reduction as one, to rounding', () => {
+  const n = 700;
+  const rng = new Rng(75);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+  const one = tridiagonalize(a, n, { threads: 1 });
+  const two = tridiagonalize(a, n, { threads: 2 });
+  const scale = Math.sqrt(n) * 2;
+  for (let i = 0; i < n; i++) assert.ok(Math.abs(one.diagonal[i] - two.diagonal[i]) < 1e-11 * scale, `d[${i}]`);
+  for (let i = 0; i < n - 1; i++) assert.ok(Math.abs(Math.abs(one.offDiagonal[i]) - Math.abs(two.offDiagonal[i])) < 1e-11 * scale, `e[${i}]`);
+  // And the two-thread Q is the same orthogonal map: Q T Qᵀ e_j = A e_j for a few columns.
+  for (const j of [0, 350, 699]) {
+    const x = new Float64Array(n);
+    x[j] = 1;
+    two.applyQt(x);
+    const y = Float64Array.from(x, (v, i) => two.diagonal[i] * v + (i > 0 ? two.offDiagonal[i - 1] * x[i - 1] : 0) + (i + 1 < n ? two.offDiagonal[i] * x[i + 1] : 0));
+    two.applyQ(y);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(y[i] - a[i * n + j]) < 1e-11 * scale, `A[${i}][${j}]`);
+  }
+});
