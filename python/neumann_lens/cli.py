@@ -1,5 +1,7 @@
 """python -m neumann_lens {probe, serve}: argument parsing and the order things happen in. stdio
-is taken over before torch or the user's file is imported, so nothing they print reaches the frames."""
+is taken over before torch or the user's file is imported, so nothing they print reaches the frames.
+Under a launcher's WORLD_SIZE > 1 (cluster.py), rank 0 serves the protocol and the other ranks
+compute their shards; --listen, --token-file and --keep then concern rank 0 only."""
 import argparse
 import json
 import os
@@ -26,6 +28,12 @@ def _parser():
     s.add_argument('--hello-timeout', type=float, default=10.0, metavar='SECONDS',
                    help='with --listen: drop a client that has not sent hello within this time (default 10)')
     s.add_argument('--parent-pid', type=int, help='exit when this process is gone')
+    s.add_argument('--backend', choices=('gloo', 'nccl'), default='gloo',
+                   help='with WORLD_SIZE > 1: the torch.distributed backend (nccl: one CUDA device per rank, cuda:LOCAL_RANK)')
+    s.add_argument('--timeout', type=float, default=1800.0, metavar='SECONDS',
+                   help='with WORLD_SIZE > 1: how long a rank waits for the others in a collective or at start-up (default 1800)')
+    # Local ranks started by Neumann Lens: rank 0 leads a new process group and the others join it.
+    s.add_argument('--process-group', help=argparse.SUPPRESS)
     return p
 
 
@@ -103,30 +111,56 @@ def _read_token(path):
 
 def serve(args, doc):
     from .protocol import Connection
-    from .transport import StdioTransport
-    from . import orphan
+    from .transport import StdioTransport, redirect_stdout_to_stderr
+    from . import orphan, ranks
     codes = doc['exitCodes']
+    if args.process_group:
+        ranks.join_process_group(args.process_group)
     if args.listen is None and (args.token_file or args.keep):
         log('--token-file and --keep go with --listen')
         return codes['input']
     if args.listen is not None and not args.token_file:
         log('--listen needs --token-file FILE: every client must present the token in it')
         return codes['input']
+    try:
+        env = ranks.from_environ()
+    except InputError as e:
+        log(e.message)
+        return codes['input']
+    if env is not None and env.rank > 0:
+        os.close(redirect_stdout_to_stderr())
+        orphan.install(args.parent_pid, codes['orphaned'])
+        _import_torch(codes)
+        from .cluster import serve_worker
+        return serve_worker(args, env, codes)
     stdio = StdioTransport() if args.listen is None else None
-    real_stdout = None
-    if stdio is None:
-        from .transport import redirect_stdout_to_stderr
-        real_stdout = redirect_stdout_to_stderr()
+    real_stdout = None if stdio is not None else redirect_stdout_to_stderr()
     orphan.install(args.parent_pid, codes['orphaned'])
     torch = _import_torch(codes)
-    if stdio is not None:
-        engine, load_error = _load(args, torch)
-        outcome = Connection(stdio, doc, engine, load_error, args.dtype).run()
-        return {'load-error': codes['input'], 'frame-error': codes['protocol']}.get(outcome, codes['ok'])
-    return _serve_socket(args, doc, torch, real_stdout)
+    hub, ending = None, None
+    if env is None:
+        def load():
+            return _load(args, torch)
+    else:
+        from .cluster import Ending, start_rank0
+        ending = Ending(codes['rankLost'], tell_client=stdio is None)
+
+        def load():
+            nonlocal hub
+            engine, load_error, hub = start_rank0(args, env, ending)
+            return engine, load_error
+    try:
+        if stdio is not None:
+            engine, load_error = load()
+            outcome = Connection(stdio, doc, engine, load_error, args.dtype).run()
+            return {'load-error': codes['input'], 'frame-error': codes['protocol']}.get(outcome, codes['ok'])
+        return _serve_socket(args, doc, load, real_stdout, ending)
+    finally:
+        if hub is not None:
+            hub.close()
 
 
-def _serve_socket(args, doc, torch, real_stdout):
+def _serve_socket(args, doc, load, real_stdout, ending):
     from .protocol import Connection
     from .transport import Listener, parse_address
     codes = doc['exitCodes']
@@ -136,7 +170,7 @@ def _serve_socket(args, doc, torch, real_stdout):
     except (InputError, ValueError) as e:
         log(str(e))
         return codes['input']
-    engine, load_error = _load(args, torch)
+    engine, load_error = load()
     try:
         listener = Listener(host, port)
     except OSError as e:
@@ -151,11 +185,15 @@ def _serve_socket(args, doc, torch, real_stdout):
         # One client at a time, so a client that connects and says nothing must not hold the server.
         conn.set_timeout(args.hello_timeout)
         session = Connection(conn, doc, engine, load_error, args.dtype, token=token)
+        if ending is not None:
+            ending.connection = session
         try:
             outcome = session.run(on_ready=lambda: conn.set_timeout(None))
         except OSError as e:  # includes the hello timeout
             log('connection from %s ended: %s' % (conn.peer, e))
             outcome = 'refused' if not session.authenticated else 'closed'
+        if ending is not None:
+            ending.connection = None
         conn.close()
         log('connection from %s ended (%s)' % (conn.peer, outcome))
         if outcome == 'load-error':

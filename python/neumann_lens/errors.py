@@ -8,16 +8,17 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class BridgeError(Exception):
-    """An error the server reports as an ``error`` reply (code, message, where, field, detail)."""
+    """An error the server reports as an ``error`` reply (code, message, where, field, detail, rank)."""
 
     code = 'internal'
 
-    def __init__(self, message, where=None, field=None, detail=None):
+    def __init__(self, message, where=None, field=None, detail=None, rank=None):
         super().__init__(message)
         self.message = message
         self.where = where
         self.field = field
         self.detail = detail
+        self.rank = rank
 
     def body(self):
         out = {'code': self.code, 'message': self.message}
@@ -27,6 +28,8 @@ class BridgeError(Exception):
             out['field'] = self.field
         if self.detail:
             out['detail'] = self.detail
+        if self.rank is not None:
+            out['rank'] = self.rank
         return out
 
 
@@ -46,6 +49,22 @@ class AuthError(BridgeError):
     """A socket client without the right token."""
 
     code = 'auth'
+
+
+class RanksLost(BridgeError):
+    """A collective server lost a rank or its collective failed; the server is exiting."""
+
+    code = 'exited'
+
+
+_CLASSES = {c.code: c for c in (BridgeError, InputError, ProtocolError, AuthError, RanksLost)}
+
+
+def from_body(body, **changes):
+    """The BridgeError a body() describes (how an error travels between ranks), with changes applied."""
+    fields = {k: body.get(k) for k in ('message', 'where', 'field', 'detail', 'rank')}
+    fields.update(changes)
+    return _CLASSES.get(body['code'], BridgeError)(**fields)
 
 
 def internal_error(exc):

@@ -74,8 +74,32 @@ def _keywords_for(fn, values):
     return {k: v for k, v in values.items() if k in params}
 
 
+def _check_shard_keywords(fn, world_size):
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return
+    missing = [k for k in ('rank', 'world_size') if k not in params]
+    if missing:
+        raise InputError('neumann_problem() takes no %s keyword, but %d ranks serve it: define it as '
+                         'neumann_problem(rank=0, world_size=1, ...) and return the shard of the data that rank `rank` of '
+                         '`world_size` holds, with its sizes in "train_size" and "val_size"'
+                         % (' or '.join(repr(m) for m in missing), world_size), where=function_location(fn))
+
+
+def _check_shard_sizes(problem, fn, world_size):
+    for key in ('train_size', 'val_size'):
+        if getattr(problem, key) is None:
+            raise InputError('neumann_problem() returned no %r, but %d ranks serve it: return "train_size" and "val_size", '
+                             'the number of examples in this rank’s shard, so the bridge can form the exact global means '
+                             '(Σ size·loss / Σ size)' % (key, world_size), where=function_location(fn))
+
+
 def load_problem(path, dtype, device, rank=0, world_size=1):
-    """Imports the file (with the default dtype already set), calls neumann_problem() and checks it."""
+    """Imports the file (with the default dtype already set), calls neumann_problem() and checks it.
+    With world_size > 1, neumann_problem() must take rank and world_size and return its shard's sizes."""
     torch.set_default_dtype(dtype)
     module = import_user_file(path)
     path = os.path.abspath(path)
@@ -86,12 +110,17 @@ def load_problem(path, dtype, device, rank=0, world_size=1):
     if not callable(fn):
         raise InputError('neumann_problem in %s is a %s, not a function' % (os.path.basename(path), type(fn).__name__),
                          where=file_location(path))
+    if world_size > 1:
+        _check_shard_keywords(fn, world_size)
     kwargs = _keywords_for(fn, {'rank': rank, 'world_size': world_size, 'device': device})
     try:
         result = fn(**kwargs)
     except Exception as e:  # noqa: BLE001
         raise from_user_exception(e, path, 'neumann_problem() raised')
-    return check_result(result, fn, path, dtype, device)
+    problem = check_result(result, fn, path, dtype, device)
+    if world_size > 1:
+        _check_shard_sizes(problem, fn, world_size)
+    return problem
 
 
 def check_result(result, fn, path, dtype, device):

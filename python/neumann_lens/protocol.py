@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import sys
+import threading
 
 from . import frames, schema
 from .errors import AuthError, BridgeError, InputError, ProtocolError, internal_error, log
@@ -26,6 +27,8 @@ class Connection:
         self.dtype_name = dtype_name
         self.token = token
         self.authenticated = False
+        # abort() may write from another thread (a collective server's rank watch).
+        self._write_lock = threading.Lock()
 
     def run(self, on_ready=None):
         while True:
@@ -186,7 +189,18 @@ class Connection:
     # ------------------------------------------------------------------ replies
 
     def _send(self, header, payload=b''):
-        frames.write_frame(self.t, header, payload)
+        with self._write_lock:
+            frames.write_frame(self.t, header, payload)
+
+    def abort(self, err):
+        """From any thread, when the server is about to exit: an error with id null, which ends the
+        client's session. Waits a little for a frame being written to finish, so the stream stays whole."""
+        if not self._write_lock.acquire(timeout=2):
+            return
+        try:
+            frames.write_frame(self.t, {'type': 'error', 'id': None, 'error': err.body()})
+        except OSError:
+            pass
 
     def _send_vectors(self, kind, rid, rows, wire=None, **fields):
         from .tensors import to_payload

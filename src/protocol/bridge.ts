@@ -13,6 +13,10 @@
  * The server serves the data part of the objective only (train_loss, val_loss, their gradients,
  * HVPs of train_loss); the caller adds the weight-decay term ½λ‖w‖² itself, so it is added in one
  * place. The exception is `train`, whose SGD step needs λ∘w at every step on the server.
+ *
+ * A collective server (WORLD_SIZE > 1: torch.distributed ranks, each over its shard of the data)
+ * speaks the same protocol through rank 0: every value is the exact global mean over the ranks'
+ * shards, its ready reply carries `distributed`, and an error raised on a rank names it in `rank`.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
@@ -33,6 +37,11 @@ export const BRIDGE_EXIT_CODES = {
   protocol: 4,
   /** The parent process went away while the server was busy. */
   orphaned: 5,
+  /**
+   * Collective server: another rank is gone (killed, crashed, out of memory) or a collective failed
+   * (network, --timeout), or the ranks could not form their process group. The other ranks exit too.
+   */
+  rankLost: 6,
 } as const;
 
 /** A header larger than this is refused (the stream cannot be trusted past it). */
@@ -110,10 +119,11 @@ export const BridgeRequestSchemas = {
 // ---------------------------------------------------------------- replies (server → client)
 
 export const ErrorCode = Type.Union(
-  [Type.Literal('input'), Type.Literal('internal'), Type.Literal('protocol'), Type.Literal('auth')],
+  [Type.Literal('input'), Type.Literal('internal'), Type.Literal('protocol'), Type.Literal('auth'), Type.Literal('exited')],
   {
     description:
-      'input: the user’s problem file or its code; internal: a bridge bug; protocol: a malformed or unexpected message; auth: token refused',
+      'input: the user’s problem file or its code; internal: a bridge bug; protocol: a malformed or unexpected message; auth: token refused; ' +
+      'exited: a rank of a collective server is gone or its collective failed, and the server is exiting',
   },
 );
 export const BridgeErrorBody = Type.Object(
@@ -123,11 +133,34 @@ export const BridgeErrorBody = Type.Object(
     where: Type.Optional(Location),
     field: Type.Optional(Type.String({ description: 'dotted path of the offending header field (protocol errors)' })),
     detail: Type.Optional(Type.String({ description: 'the user-code traceback (input) or the bridge traceback (internal)' })),
+    rank: Type.Optional(Type.Integer({ minimum: 0, description: 'collective server: the rank whose code raised, or that is gone' })),
   },
   strict,
 );
 
 const TensorInfo = Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer({ minimum: 0 })) }, strict);
+const Size = Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]);
+
+export const DistributedBackend = Type.Union([Type.Literal('gloo'), Type.Literal('nccl')]);
+export const RankInfo = Type.Object(
+  {
+    rank: Type.Integer({ minimum: 0 }),
+    pid: Type.Integer(),
+    host: Type.String(),
+    device: Type.String(),
+    trainSize: Type.Integer({ minimum: 0, description: 'examples in this rank’s training shard' }),
+    valSize: Type.Integer({ minimum: 0, description: 'examples in this rank’s validation shard' }),
+  },
+  strict,
+);
+export const DistributedInfo = Type.Object(
+  {
+    worldSize: Type.Integer({ minimum: 2 }),
+    backend: DistributedBackend,
+    ranks: Type.Array(RankInfo, { description: 'rank order; trainSize and valSize of the ready reply are their sums' }),
+  },
+  { ...strict, description: 'present when torch.distributed ranks serve the problem, each over its shard' },
+);
 
 export const BridgeReplySchemas = {
   ready: Type.Object(
@@ -147,9 +180,10 @@ export const BridgeReplySchemas = {
         },
         strict,
       ),
-      trainSize: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-      valSize: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+      trainSize: Size,
+      valSize: Size,
       minibatch: Type.Boolean({ description: 'train() runs over the user’s train_batches()/batch_loss' }),
+      distributed: Type.Optional(DistributedInfo),
     },
     strict,
   ),
@@ -184,6 +218,7 @@ export type BridgeErrorInfo = Static<typeof BridgeErrorBody>;
 export type VectorsBlock = Static<typeof Vectors>;
 export type ReadyInfo = BridgeReplies['ready'];
 export type WireScalar = Static<typeof Scalar>;
+export type DistributedReadyInfo = Static<typeof DistributedInfo>;
 
 /** The first problem in a reply header with its dotted field path, or null when it is well-formed. */
 export function checkBridgeReply(header: unknown): { field: string; message: string } | null {
