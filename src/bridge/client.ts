@@ -5,16 +5,25 @@
  * (named_parameters(), requires_grad only, each tensor row-major). Values are the data part of the
  * objective: the caller adds ½λ‖w‖² (λ∘w to gradients, λ∘v to HVPs) itself.
  *
- * Every failure is a BridgeError (./connection.ts) whose `code` says whose fault it is: `input`
- * (the user's problem file; `where` gives file:line), `no-torch` / `python-missing` (the
- * interpreter), `auth` (token refused), `unreachable` (no server at the address), `protocol` /
- * `internal` (a bug), `exited` (the server died or hung up) / `closed` (close() was called).
+ * With `distributed: { worldSize, backend }` spawn starts local torch.distributed ranks
+ * (./local-ranks.ts), each over its shard of the user's data, and every value is the exact global
+ * mean; connect reaches rank 0 of ranks a user started on a cluster (`serve --listen` under a
+ * launcher). Either way the client's API is the same, and `info.distributed` describes the ranks.
+ *
+ * Every failure is a BridgeError (./errors.ts) whose `code` says whose fault it is: `input`
+ * (the user's problem file; `where` gives file:line; `rank` the rank whose code raised),
+ * `no-torch` / `python-missing` (the interpreter), `auth` (token refused), `unreachable` (no server
+ * at the address), `protocol` / `internal` (a bug), `exited` (the server or one of its ranks died,
+ * `rank` says which, `exit` how when it ran here; or it hung up) / `closed` (close() was called).
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { BRIDGE_PROTOCOL_VERSION, decodeScalar, type BridgeReplies, type ReadyInfo, type VectorsBlock } from '../protocol/bridge';
 import { BridgeConnection, BridgeError, type BridgeExit, type ConnectionEvents, type Reply } from './connection';
 import { decodeVectors, encodeVectors } from './framing';
+import { LocalRanks, type DistributedOptions } from './local-ranks';
 import { bridgeEnv, bridgePythonPath } from './python-env';
+
+export type { DistributedOptions } from './local-ranks';
 
 export type Split = 'train' | 'val';
 
@@ -31,7 +40,15 @@ export interface SpawnBridgeOptions extends ConnectionEvents {
   /** Working directory of the server; default the problem file's folder. */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Local torch.distributed ranks (worldSize > 1): neumann_problem() is called with rank and
+   * world_size on each and returns that rank's shard with its train_size and val_size.
+   */
+  distributed?: DistributedOptions;
 }
+
+/** The launcher variables a spawned server must not inherit: it decides itself whether it has ranks. */
+const RANK_VARIABLES = ['RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT', 'GROUP_RANK', 'LOCAL_WORLD_SIZE'];
 
 export interface ConnectBridgeOptions extends ConnectionEvents {
   host: string;
@@ -69,19 +86,21 @@ export class BridgeClient {
     readonly info: ReadyInfo,
   ) {}
 
-  /** Starts a server for `problem` and completes the handshake. */
+  /** Starts a server for `problem` (or its local ranks) and completes the handshake. */
   static async spawn(opts: SpawnBridgeOptions): Promise<BridgeClient> {
     const problem = resolvePath(opts.problem);
     const pythonPath = opts.pythonPath ?? bridgePythonPath();
     const args = ['-m', 'neumann_lens', 'serve', '--problem', problem, '--dtype', opts.dtype ?? 'float32', '--device', opts.device ?? 'cpu'];
     args.push('--parent-pid', String(process.pid));
-    const conn = await BridgeConnection.spawn({
-      python: opts.python,
-      args,
-      env: bridgeEnv(pythonPath, opts.env),
-      cwd: opts.cwd ?? dirname(problem),
-      onStderrLine: opts.onStderrLine,
-    });
+    const env = bridgeEnv(pythonPath, opts.env);
+    for (const name of RANK_VARIABLES) delete env[name];
+    const worldSize = opts.distributed?.worldSize ?? 1;
+    if (!Number.isInteger(worldSize) || worldSize < 1) throw new RangeError(`distributed.worldSize must be an integer ≥ 1, got ${worldSize}`);
+    const common = { python: opts.python, args, env, cwd: opts.cwd ?? dirname(problem), onStderrLine: opts.onStderrLine };
+    const conn =
+      worldSize === 1
+        ? await BridgeConnection.spawn(common)
+        : BridgeConnection.over(await LocalRanks.start({ ...common, distributed: opts.distributed! }));
     return BridgeClient.handshake(conn, undefined);
   }
 
@@ -110,9 +129,14 @@ export class BridgeClient {
     return this.info.params.count;
   }
 
-  /** The server process's pid (stdio mode), else null. */
+  /** The server process's pid (stdio mode; rank 0's with local ranks), else null. */
   get pid(): number | null {
     return this.conn.pid;
+  }
+
+  /** Every local server process's pid in rank order (stdio mode), else null (a socket's ranks are in info.distributed). */
+  get pids(): readonly number[] | null {
+    return this.conn.pids;
   }
 
   get stderrTail(): string {

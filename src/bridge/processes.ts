@@ -116,7 +116,9 @@ export function exitError(describe: string, exit: BridgeExit, tail: string, extr
       ...extra,
     });
   }
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const how = !exit.signal
+    ? `exited with code ${exit.code}`
+    : `was killed by ${exit.signal}${exit.signal === 'SIGKILL' ? ' (by another process, or by the kernel when out of memory)' : ''}`;
   return new BridgeError('exited', `${describe} ${how}${tailText}`, { exit, stderrTail: tail, ...extra });
 }
 

@@ -6,9 +6,11 @@
  */
 import type { TestContext } from 'node:test';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BridgeClient } from '../../src/bridge/client';
 import { findPythonWithTorch } from '../../src/bridge/python-env';
+import { CountingOperator } from '../../src/core/operators/linear-operator';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'pytorch');
 export const fixture = (name: string): string => join(FIXTURES, name);
@@ -90,5 +92,52 @@ function isZombie(pid: number): boolean {
     return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
+  }
+}
+
+/** The process group of a live pid (Linux /proc). */
+export function pgidOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so split after the last ')'.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+}
+
+/** Pids of live (non-zombie) processes whose command line contains `marker` (Linux /proc). */
+export function processesWith(marker: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const cmd = readFileSync(`/proc/${name}/cmdline`, 'utf8');
+      if (cmd.includes(marker) && !isZombie(Number(name))) out.push(Number(name));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return out;
+}
+
+/** Polls until no process's command line contains `marker` (the test's timeout bounds it). */
+export async function waitNoProcessWith(marker: string): Promise<void> {
+  while (processesWith(marker).length > 0) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** H_data + λI served by a bridge: the weight decay added on this side, as the product does. */
+export class BridgeHessian extends CountingOperator {
+  constructor(
+    private readonly client: BridgeClient,
+    private readonly weightDecay: number,
+  ) {
+    super();
+  }
+  get size(): number {
+    return this.client.paramCount;
+  }
+  protected async product(v: Float64Array): Promise<Float64Array> {
+    return (await this.products([v]))[0];
+  }
+  protected override async products(vs: Float64Array[]): Promise<Float64Array[]> {
+    const hs = await this.client.hvp(vs);
+    return hs.map((h, k) => h.map((x, i) => x + this.weightDecay * vs[k][i]));
   }
 }
