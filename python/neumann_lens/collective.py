@@ -191,9 +191,11 @@ class RankServer:
 def first_error(bodies):
     """The lowest failing rank's error, its message prefixed with the rank (bodies: one per rank, None = ok)."""
     failed = [r for r, b in enumerate(bodies) if b is not None]
-    r = failed[0]
-    also = ' (ranks %s failed too)' % ', '.join(map(str, failed[1:])) if len(failed) > 2 else \
-        ' (rank %d failed too)' % failed[1] if len(failed) == 2 else ''
+    r, others = failed[0], failed[1:]
+    also = ''
+    if others:
+        same = all(bodies[o]['message'] == bodies[r]['message'] for o in others)
+        also = ' (%s on rank%s %s)' % ('the same' if same else 'failing too', 's' if len(others) > 1 else '', ', '.join(map(str, others)))
     return from_body(bodies[r], message='rank %d: %s%s' % (r, bodies[r]['message'], also), rank=r)
 
 

@@ -16,7 +16,7 @@ import { networkInterfaces } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { BRIDGE_EXIT_CODES } from '../protocol/bridge';
-import type { BridgeError, BridgeExit } from './errors';
+import { BridgeError, type BridgeExit } from './errors';
 import { exitedAndDrained, exitError, killGroup, killPid, LineTail, startChild, type ServerProcesses } from './processes';
 
 export interface DistributedOptions {
@@ -204,6 +204,9 @@ export class LocalRanks implements ServerProcesses {
         .filter((r) => this.causedItself(r))
         .sort((a, b) => a.exitSeq - b.exitSeq)[0];
       if (cause) this.fail(this.rankError(cause));
+      // No rank died: a collective failed (--timeout, the network); rank 0's log line says which.
+      const reason = zero.tail.text.split('\n').filter((l) => l.startsWith('neumann_lens:')).pop()?.replace(/^neumann_lens:\s*/, '');
+      if (reason) this.fail(new BridgeError('exited', `the ranks stopped: ${reason}`, { exit, stderrTail: this.stderrTail }));
     }
     this.fail(exitError(`rank 0 (pid ${zero.child.pid})`, exit, zero.tail.text, { rank: 0 }));
     // The others follow rank 0's end by themselves (it told them, or its connection closed).
