@@ -105,7 +105,12 @@ class Hub:
         def run():
             socks = {conn: rank for rank, (conn, _) in self.peers.items()}
             while socks:
-                ready, _, _ = select.select(list(socks), [], [])
+                try:
+                    ready, _, _ = select.select(list(socks), [], [])
+                except (OSError, ValueError):  # close() closed a socket under us
+                    if self.closing:
+                        return
+                    raise
                 for conn in ready:
                     try:
                         data = conn.recv(1)
@@ -160,3 +165,7 @@ class Spoke:
 
     def next(self):
         return self._commands.get()
+
+    def close(self):
+        self._reader.close()
+        self._sock.close()
