@@ -20,6 +20,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { BRIDGE_PROTOCOL_VERSION, decodeScalar, type BridgeReplies, type ReadyInfo, type VectorsBlock } from '../protocol/bridge';
 import { BridgeConnection, BridgeError, type BridgeExit, type ConnectionEvents, type Reply } from './connection';
 import { decodeVectors, encodeVectors } from './framing';
+import { parseBridgeAddress, readBridgeToken } from './address';
 import { LocalRanks, type DistributedOptions } from './local-ranks';
 import { bridgeEnv, bridgePythonPath } from './python-env';
 
@@ -55,6 +56,13 @@ export interface ConnectBridgeOptions extends ConnectionEvents {
   port: number;
   /** The content of the server's token file. */
   token: string;
+}
+
+export interface ConnectToOptions extends ConnectionEvents {
+  /** HOST:PORT of the server (rank 0 of cluster ranks). */
+  address: string;
+  /** The file holding the token (the server's --token-file, or a copy of it). */
+  tokenFile: string;
 }
 
 export interface TrainOptions {
@@ -113,6 +121,12 @@ export class BridgeClient {
       if (e instanceof BridgeError && e.code === 'auth') throw new BridgeError('auth', `${e.message} by ${opts.host}:${opts.port}`);
       throw e;
     }
+  }
+
+  /** connect() from an experiment's `connect` and `tokenFile`; their mistakes are code input. */
+  static async connectTo(opts: ConnectToOptions): Promise<BridgeClient> {
+    const { host, port } = parseBridgeAddress(opts.address);
+    return BridgeClient.connect({ host, port, token: readBridgeToken(opts.tokenFile), onStderrLine: opts.onStderrLine });
   }
 
   private static async handshake(conn: BridgeConnection, token: string | undefined): Promise<BridgeClient> {

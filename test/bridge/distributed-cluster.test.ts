@@ -28,6 +28,7 @@ interface Ranks {
   port: number;
   stderr: string[][];
   exits: Promise<BridgeExit>[];
+  tokenFile: string;
 }
 
 async function startRanks(python: string, problem: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Ranks> {
@@ -51,7 +52,7 @@ async function startRanks(python: string, problem: string, extra: string[] = [],
     children[0].once('exit', (code) => reject(new Error(`rank 0 exited ${code}:\n${stderr[0].join('\n')}\n${stderr[1].join('\n')}`)));
   });
   const [host, port] = (JSON.parse(first) as { listening: string }).listening.split(':');
-  return { children, host, port: Number(port), stderr, exits };
+  return { children, host, port: Number(port), stderr, exits, tokenFile };
 }
 
 function kill(r: Ranks): void {
@@ -74,7 +75,7 @@ test('cluster ranks started by hand: a wrong token is refused and logged, the ri
     assert.ok(r.children.every((c) => isPidAlive(c.pid!)), 'a rank died after a wrong token');
     assert.ok(r.stderr[0].some((l) => /refused 127\.0\.0\.1:\d+: wrong token/.test(l)));
 
-    const client = await BridgeClient.connect({ host: r.host, port: r.port, token: TOKEN });
+    const client = await BridgeClient.connectTo({ address: `${r.host}:${r.port}`, tokenFile: r.tokenFile });
     const d = client.info.distributed!;
     assert.deepEqual(d.ranks.map((x) => x.pid), r.children.map((c) => c.pid));
     assert.equal(client.info.trainSize, one.info.trainSize);
