@@ -199,6 +199,9 @@ def first_error(bodies):
     return from_body(bodies[r], message='rank %d: %s%s' % (r, bodies[r]['message'], also), rank=r)
 
 
+LOSS_GRACE_SECONDS = 3.0
+
+
 class CollectiveEngine:
     """Rank 0's engine (the interface protocol.py uses, see engine.py). `lost(message)` ends the
     server when the group breaks; it does not return."""
@@ -249,6 +252,9 @@ class CollectiveEngine:
                 raise GroupBroken('sending %s to the other ranks failed: %s' % (cmd['op'], e))
             return self.server.run(cmd, data)
         except GroupBroken as e:
+            # A killed rank breaks the collective on rank 0 a moment before its control connection is
+            # seen closing; wait briefly so the watch thread can name the rank (it ends the process).
+            self.hub.wait_for_loss(LOSS_GRACE_SECONDS)
             self.lost(str(e))
         except BridgeError:
             raise  # raised alike on every rank: the ranks are still in step

@@ -51,6 +51,7 @@ class Hub:
         self.secret = secrets.token_hex(16)
         self.peers = {}  # rank -> (socket, {'pid', 'host'})
         self.closing = False
+        self._lost = threading.Event()
         self._sock = self._listen(host)
         self.address = (host, self._sock.getsockname()[1])
 
@@ -120,10 +121,15 @@ class Hub:
                         continue  # workers send nothing after hello; ignore noise
                     rank = socks.pop(conn)
                     if not self.closing:
+                        self._lost.set()
                         info = self.peers[rank][1]
                         on_lost(rank, info.get('pid'), info.get('host'))
                         return
         threading.Thread(target=run, name='neumann-lens-rank-watch', daemon=True).start()
+
+    def wait_for_loss(self, seconds):
+        """Blocks until the watch thread has seen a worker's connection end, or `seconds` pass."""
+        return self._lost.wait(seconds)
 
     def close(self):
         """Tells the workers to exit (orderly end); their connections closing is then no loss."""
