@@ -22,7 +22,8 @@ def _parser():
     s.add_argument('--problem', required=True, help='the .py file that defines neumann_problem()')
     s.add_argument('--dtype', choices=('float32', 'float64'), default='float32')
     s.add_argument('--device', default='cpu', help='cpu, cuda or cuda:N')
-    s.add_argument('--listen', metavar='HOST:PORT', help='serve one TCP client at a time instead of stdio (port 0: any free port)')
+    s.add_argument('--listen', metavar='[HOST:]PORT',
+                   help='serve one TCP client at a time instead of stdio, on 127.0.0.1 unless HOST is named (port 0: any free port)')
     s.add_argument('--token-file', help='with --listen: a file holding the token every client must present')
     s.add_argument('--keep', action='store_true', help='with --listen: keep serving after a client disconnects')
     s.add_argument('--hello-timeout', type=float, default=10.0, metavar='SECONDS',

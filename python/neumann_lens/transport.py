@@ -73,13 +73,15 @@ def redirect_stdout_to_stderr():
 
 
 def parse_address(text):
-    """HOST:PORT, [IPv6]:PORT."""
+    """HOST:PORT, [IPv6]:PORT, or PORT alone: loopback (127.0.0.1) unless another address is named."""
+    if text.isdigit():
+        text = '127.0.0.1:' + text
     if text.startswith('['):
         host, sep, port = text[1:].partition(']:')
     else:
         host, sep, port = text.rpartition(':')
     if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError('--listen expects HOST:PORT (e.g. 127.0.0.1:7777 or [::1]:7777), got %r' % text)
+        raise ValueError('--listen expects PORT (on 127.0.0.1) or HOST:PORT (e.g. 7777, 0.0.0.0:7777 or [::1]:7777), got %r' % text)
     return host, int(port)
 
 

@@ -3,6 +3,7 @@ one error (collective.first_error, check_ranks): pure functions, no process grou
 import unittest
 
 from neumann_lens import ranks
+from neumann_lens.transport import parse_address
 from neumann_lens.collective import check_ranks, first_error
 from neumann_lens.errors import BridgeError, InputError
 
@@ -41,6 +42,16 @@ class EnvironTest(unittest.TestCase):
         self.assertEqual(ranks.rank_device(env, 'cuda', 'nccl'), 'cuda:1')
         with self.assertRaisesRegex(InputError, 'backend nccl communicates CUDA tensors'):
             ranks.rank_device(env, 'cpu', 'nccl')
+
+
+class ListenAddressTest(unittest.TestCase):
+    def test_loopback_unless_another_address_is_named(self):
+        self.assertEqual(parse_address('7777'), ('127.0.0.1', 7777))
+        self.assertEqual(parse_address('0.0.0.0:7777'), ('0.0.0.0', 7777))
+        self.assertEqual(parse_address('[::1]:0'), ('::1', 0))
+        for bad in ('', ':7777', 'node0', 'node0:x', 'node0:70000'):
+            with self.assertRaisesRegex(ValueError, 'expects PORT'):
+                parse_address(bad)
 
 
 def summary(tensors=(('w', [2]),), minibatch=False, train=3, val=2):
