@@ -2,8 +2,9 @@
 process group, open the control channel, load its shard, agree on one verdict), rank 0's engine for
 the protocol, and the other ranks' command loop.
 
-How ranks end. Orderly: rank 0 tells the others to exit when its client is done (they exit 0, or 2
-after a load error). Otherwise the first rank to see a loss ends everything: a worker whose control
+How ranks end. Orderly: rank 0 tells the others to exit when its client is done (they exit 0, also
+after a load error rank 0 reported; a rank exits 2 only for its own input error before the group
+formed, such as a device it does not have). Otherwise the first rank to see a loss ends everything: a worker whose control
 connection closes (rank 0 is gone) exits rankLost at once, even mid-computation; rank 0, when a
 worker's connection closes or a collective fails, logs why, tells a socket client (an `exited` error
 naming the rank) and exits rankLost, which closes every worker's connection in turn. Over stdio the
@@ -143,7 +144,7 @@ def serve_worker(args, env, codes):
     if verdict is not None:
         while spoke.next()['op'] != 'exit':
             pass
-        return codes['input']
+        return codes['ok']  # rank 0 reported it; exit 2 stays the mark of a rank's own input error
     log('rank %d of %d: serving its shard of %s (%d train / %d val examples, %s)' % (
         env.rank, env.world_size, args.problem, engine.problem.train_size, engine.problem.val_size, device))
     server = RankServer(engine, group)

@@ -29,7 +29,7 @@ export interface DistributedOptions {
 }
 
 /** What a rank > 0 exits with when it follows another rank's end instead of causing it. */
-const FOLLOWING: ReadonlySet<number> = new Set([BRIDGE_EXIT_CODES.ok, BRIDGE_EXIT_CODES.input, BRIDGE_EXIT_CODES.orphaned, BRIDGE_EXIT_CODES.rankLost]);
+const FOLLOWING: ReadonlySet<number> = new Set([BRIDGE_EXIT_CODES.ok, BRIDGE_EXIT_CODES.orphaned, BRIDGE_EXIT_CODES.rankLost]);
 /** How long rank 0's rankLost exit waits for the exit status of the rank that caused it. */
 const EXPLAIN_MS = 2000;
 /** How long the other ranks get to follow rank 0's orderly exit before they are killed. */
@@ -53,6 +53,11 @@ function loopbackInterface(): string | null {
     if (addresses?.some((a) => a.internal && a.family === 'IPv4' && a.address === '127.0.0.1')) return name;
   }
   return null;
+}
+
+/** The server's last own log line ("neumann_lens: …") in a stderr tail, without the prefix. */
+function lastLogLine(tail: string): string | undefined {
+  return tail.split('\n').filter((l) => l.startsWith('neumann_lens:')).pop()?.replace(/^neumann_lens:\s*/, '');
 }
 
 interface Rank {
@@ -183,6 +188,11 @@ export class LocalRanks implements ServerProcesses {
   }
 
   private rankError(r: Rank): BridgeError {
+    // Exit 2 from a rank > 0: its own input error before the group formed (rank 0 reports the others).
+    const said = lastLogLine(r.tail.text);
+    if (r.exit?.code === BRIDGE_EXIT_CODES.input && said) {
+      return new BridgeError('input', said.startsWith(`rank ${r.rank}:`) ? said : `rank ${r.rank}: ${said}`, { exit: r.exit, stderrTail: r.tail.text, rank: r.rank });
+    }
     return exitError(`rank ${r.rank} (pid ${r.child.pid})`, r.exit!, r.tail.text, { rank: r.rank });
   }
 
@@ -205,7 +215,7 @@ export class LocalRanks implements ServerProcesses {
         .sort((a, b) => a.exitSeq - b.exitSeq)[0];
       if (cause) this.fail(this.rankError(cause));
       // No rank died: a collective failed (--timeout, the network); rank 0's log line says which.
-      const reason = zero.tail.text.split('\n').filter((l) => l.startsWith('neumann_lens:')).pop()?.replace(/^neumann_lens:\s*/, '');
+      const reason = lastLogLine(zero.tail.text);
       if (reason) this.fail(new BridgeError('exited', `the ranks stopped: ${reason}`, { exit, stderrTail: this.stderrTail }));
     }
     this.fail(exitError(`rank 0 (pid ${zero.child.pid})`, exit, zero.tail.text, { rank: 0 }));

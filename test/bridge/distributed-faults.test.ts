@@ -54,6 +54,10 @@ test('a rank whose code raises: code input with that rank, the user’s file:lin
       assert.match(err.detail ?? '', /raise ValueError/);
     }
     assert.ok(Number.isFinite(await client.loss('train')), 'the ranks are still in step after the error');
+    const pids = [...client.pids!];
+    await client.shutdown();
+    assert.deepEqual(client.exitStatus, { code: 0, signal: null });
+    assert.deepEqual(pids.filter(isPidAlive), [], 'after a shutdown every rank has exited');
   } finally {
     await client.close();
   }
@@ -76,6 +80,19 @@ test('a problem that cannot be sharded: code input saying what to add, at the us
     if (markLine !== null) assert.deepEqual(err.where, { kind: 'file', file, line: lineOf(file) });
     await waitNoProcessWith(file);
   }
+});
+
+test('a rank with its own input error before the group forms (exit 2): code input naming it; rank 0 does not wait for it', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  const file = copyFixture('sharded_faults.py');
+  // Mock: sitecustomize.py makes rank 1 fail as a missing device would (no CUDA here); the rest is real.
+  const env = { ...process.env, PYTHONPATH: fixture('rank1_input_error') };
+  const err = await rejection(BridgeClient.spawn({ python, problem: file, dtype: 'float64', distributed: TWO, env }));
+  assert.equal(err.code, 'input');
+  assert.equal(err.rank, 1);
+  assert.equal(err.message, "rank 1: device 'cuda:1' asked for, but only 1 CUDA device(s) are visible");
+  await waitNoProcessWith(file);
 });
 
 for (const killed of [1, 0]) {
