@@ -5,7 +5,7 @@
  */
 import { parseArgs as nodeParseArgs } from 'node:util';
 import type { BackendChoice } from '../core/config/experiment';
-import { COMMANDS, DIAGNOSE_FLAGS, TOP_FLAGS, type CommandName, type FlagSpec } from './flags';
+import { COMMANDS, DIAGNOSE_FLAGS, PYTHON_PATH_FLAGS, TOP_FLAGS, type CommandName, type FlagSpec } from './flags';
 import { closest } from '../core/util/nearest';
 import { flagLabel, synopsis } from './usage';
 
@@ -20,7 +20,7 @@ export interface DiagnoseArgs {
   quiet: boolean;
 }
 /** `topic`: the command whose help to show (none: the top-level help). */
-export type CliArgs = DiagnoseArgs | { command: 'help'; topic?: CommandName } | { command: 'version' };
+export type CliArgs = DiagnoseArgs | { command: 'python-path' } | { command: 'help'; topic?: CommandName } | { command: 'version' };
 
 export class UsageError extends Error {
   /** The command whose `--help` the message should point to (none: the top level). */
@@ -45,7 +45,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (first.startsWith('-')) return parseTopLevel(argv);
   if (first === 'help') return parseHelpCommand(rest);
   if (!isCommand(first)) throw new UsageError(`unknown command "${first}" (${expectedCommand}${didYouMean(first, commandNames)})`);
-  return parseDiagnose(rest);
+  return first === 'python-path' ? parsePythonPath(rest) : parseDiagnose(rest);
 }
 
 /** `neumann-lens --help`, `-h diagnose`, `--version`; any other flag belongs after a command. */
@@ -92,6 +92,14 @@ function parseDiagnose(rest: readonly string[]): CliArgs {
     backend: values.backend as BackendChoice,
     quiet: values.quiet ?? false,
   };
+}
+
+function parsePythonPath(rest: readonly string[]): CliArgs {
+  const asked = requested(rest, PYTHON_PATH_FLAGS);
+  if (asked) return asked === 'help' ? { command: 'help', topic: 'python-path' } : { command: 'version' };
+  const { positionals } = strictParse(rest, PYTHON_PATH_FLAGS, 'python-path');
+  if (positionals.length > 0) throw new UsageError(`"python-path" takes no arguments, got ${positionals.join(' ')}`, 'python-path');
+  return { command: 'python-path' };
 }
 
 /**

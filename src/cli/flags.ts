@@ -34,6 +34,8 @@ const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu']
 const HELP = { type: 'boolean', short: 'h', help: 'show this help' } as const satisfies FlagSpec;
 const VERSION = { type: 'boolean', short: 'v', help: 'show the version' } as const satisfies FlagSpec;
 
+export const PYTHON_PATH_FLAGS = { help: HELP, version: VERSION } as const satisfies Record<string, FlagSpec>;
+
 export const DIAGNOSE_FLAGS = {
   json: { type: 'string', value: 'file', help: 'write the report as JSON (schemaVersion 1)' },
   markdown: { type: 'string', value: 'file', help: 'write the report as a Markdown document' },
@@ -62,6 +64,14 @@ export const COMMANDS = {
       'Load saved weights in PyTorch:',
       '  model.load_state_dict({k: torch.tensor(v) for k, v in json.load(f).items()})',
     ],
+  },
+  'python-path': {
+    synopsis: 'python-path',
+    brief: 'print the folder of the shipped Python package (PYTHONPATH for cluster ranks)',
+    summary:
+      'Prints the folder that holds the neumann_lens Python package shipped with Neumann Lens: set PYTHONPATH to it on the nodes where you start cluster ranks yourself (python -m neumann_lens serve --listen …).',
+    positionals: [],
+    flags: PYTHON_PATH_FLAGS,
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { bridgePythonPath } from '../bridge/python-env';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
 import { parseExperimentText } from '../core/config/load';
 import { locateJsonPath } from '../core/config/json-location';
@@ -48,6 +49,10 @@ export async function runCli(argv: readonly string[], io: CliIo, runSession: Ses
   }
   if (args.command === 'help') {
     io.stdout.write(args.topic ? commandUsage(args.topic) : topUsage());
+    return 0;
+  }
+  if (args.command === 'python-path') {
+    io.stdout.write(`${bridgePythonPath()}\n`);
     return 0;
   }
   if (args.command === 'version') {

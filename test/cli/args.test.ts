@@ -47,7 +47,7 @@ test('--help per command (anywhere in its arguments), help <command>, --version'
 
 test('usage mistakes are UsageErrors that name the flag and the expected form', () => {
   const cases: [string[], RegExp, string | undefined][] = [
-    [[], /^missing command \(expected "diagnose"\)$/, undefined],
+    [[], /^missing command \(expected "diagnose" or "python-path"\)$/, undefined],
     [['train', 'x.json'], /^unknown command "train"/, undefined],
     [['diagnos', 'x.json'], /^unknown command "diagnos" .*did you mean diagnose\?/, undefined],
     [['help', 'train'], /^unknown command "train"/, undefined],
