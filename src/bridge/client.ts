@@ -94,7 +94,21 @@ export class BridgeClient {
     readonly info: ReadyInfo,
   ) {}
 
-  /** Starts a server for `problem` (or its local ranks) and completes the handshake. */
+  /**
+   * Starts a server for `problem` over stdio and completes the handshake. With
+   * `distributed: { worldSize > 1, backend?, timeoutSeconds? }` it starts that many local
+   * torch.distributed ranks instead (no torchrun; MASTER_ADDR=127.0.0.1, a free MASTER_PORT, RANK,
+   * LOCAL_RANK, WORLD_SIZE; rank 0 over stdio), `neumann_problem(rank=, world_size=)` returns each
+   * rank's shard with its sizes, and every value is the exact global mean; `info.distributed` and
+   * `pids` describe the ranks. Launcher variables in `env` are dropped: the server decides itself.
+   *
+   * Rejects with a BridgeError: `python-missing` / `no-torch` (the interpreter), `input` (the problem
+   * file: `where` gives file:line, `rank` the rank whose code raised or that could not start; also a
+   * problem that cannot be sharded, saying what to add), `exited` (the server or a rank died before
+   * ready: `rank` and `exit` say which and how; every other rank is stopped first). A `worldSize`
+   * that is not an integer ≥ 1 is a RangeError (the caller validates its experiment). close() or a
+   * dying parent stops every rank.
+   */
   static async spawn(opts: SpawnBridgeOptions): Promise<BridgeClient> {
     const problem = resolvePath(opts.problem);
     const pythonPath = opts.pythonPath ?? bridgePythonPath();
@@ -123,7 +137,17 @@ export class BridgeClient {
     }
   }
 
-  /** connect() from an experiment's `connect` and `tokenFile`; their mistakes are code input. */
+  /**
+   * connect() from an experiment's `"connect": "HOST:PORT"` and `"tokenFile": "FILE"`: reaches rank 0
+   * of ranks started with `serve --listen … --token-file FILE` (cluster ranks, or one server) and
+   * presents the file's token (surrounding whitespace dropped) in its hello.
+   *
+   * Rejects with a BridgeError: `input` (an address that is not HOST:PORT or [IPv6]:PORT, a token
+   * file that cannot be read or is empty: the message gives the expected form), `unreachable` (no
+   * server at the address), `auth` ("token rejected by HOST:PORT"; the server logs it and keeps
+   * listening), `exited` (the server hung up or one of its ranks is gone, `rank` says which). The
+   * client owns no process: close() disconnects, and the server then exits unless it runs with --keep.
+   */
   static async connectTo(opts: ConnectToOptions): Promise<BridgeClient> {
     const { host, port } = parseBridgeAddress(opts.address);
     return BridgeClient.connect({ host, port, token: readBridgeToken(opts.tokenFile), onStderrLine: opts.onStderrLine });
