@@ -1,4 +1,5 @@
 /** Markdown for each benchmark's results file (see readme.ts), with when, where and how it was measured. */
+import type { DistributedBenchRow } from '../distributed';
 import type { BenchResults } from './results';
 
 type Renderer = (r: BenchResults<never>) => string;
@@ -37,6 +38,53 @@ function renderHvp(r: BenchResults<HvpRow>): string {
   return `${table(['model', 'rows', 'params', 'engine', 'gradient', 'HVP', 'HVP/grad', 'tape once per w', 'peak RSS'], rows)}\n\n${provenance(r)}\n`;
 }
 
+function renderDistributed(r: BenchResults<DistributedBenchRow>): string {
+  const of = <K extends DistributedBenchRow['kind']>(kind: K) => r.results.filter((x): x is Extract<DistributedBenchRow, { kind: K }> => x.kind === kind);
+  const measured = of('measured');
+  const rows = Math.max(...measured.map((x) => x.rows));
+  const one = measured.find((m) => m.ranks === 1 && m.threadsPerRank === 1 && m.rows === rows)!;
+  const lines = [
+    table(
+      ['contestant', 'ranks × threads', 'rows', 'params', 'H·v', 'speed-up', 'first H·v (graph)', 'P values to rank 0 and back', 'start'],
+      measured.map((m) => [
+        m.contestant, `${m.ranks} × ${m.threadsPerRank}`, thousands(m.rows), thousands(m.params), ms(m.hvpMs),
+        m.rows === rows ? `${(one.hvpMs / m.hvpMs).toFixed(2)}×` : null, ms(m.firstHvpMs), ms(m.roundTripMs), ms(m.startMs),
+      ]),
+    ),
+    '',
+  ];
+  const [c] = of('collectives');
+  const [model] = of('model');
+  lines.push(
+    `Split of the 1-rank H·v: ${ms(model.overheadMs)} that do not shrink with the rows (the measured round trip of P values between the client and rank 0) and ` +
+      `${model.computeMsPerRow.toPrecision(3)} ms of compute per training row (the rest, over ${thousands(rows)} rows). ` +
+      `Checks: it predicts ${ms(model.predictedSmallMs)} for ${thousands(model.smallRows)} rows (measured ${ms(model.measuredSmallMs)}); ` +
+      `with the collectives of one H·v timed alone between ${c.ranks} loopback ranks (gloo: broadcast of v ${ms(c.broadcastMs)}, all-reduce of H·v ${ms(c.allReduceMs)}, ${thousands(c.values)} float64 values) ` +
+      `it predicts ${ms(model.predictedTwoRanksMs)} for 2 ranks (measured ${ms(model.measuredTwoRanksMs)}).`,
+  );
+  const projection = of('projection');
+  const bandwidths = [...new Set(projection.map((p) => p.bandwidthGbit))];
+  const nodes = [...new Set(projection.map((p) => p.nodes))];
+  const at = (n: number, b: number) => projection.find((p) => p.nodes === n && p.bandwidthGbit === b)!;
+  lines.push(
+    '',
+    `**Projection, not a measurement**: one H·v on N one-core nodes for the same ${thousands(rows)} rows = overhead + compute per row × rows/N + broadcast of v (P·8 bytes) + ring all-reduce of H·v (2(N−1)/N·P·8 bytes per node) at the stated bandwidth; latency and overlap left out (bench/lib/hvp-projection.ts).`,
+    '',
+    table(
+      ['nodes', 'compute', ...bandwidths.flatMap((b) => [`comm @ ${b} Gbit/s`, `H·v @ ${b} Gbit/s`, `speed-up @ ${b}`])],
+      nodes.map((n) => [
+        n, ms(at(n, bandwidths[0]).computeMs),
+        ...bandwidths.flatMap((b) => {
+          const p = at(n, b);
+          return [p.nodes === 1 ? null : ms(p.broadcastMs + p.allReduceMs), ms(p.hvpMs), `${p.speedup.toFixed(1)}×`];
+        }),
+      ]),
+    ),
+  );
+  return `${lines.join('\n')}\n\n${provenance(r)}\n`;
+}
+
 export const RENDERERS: Record<string, Renderer> = {
   hvp: renderHvp as Renderer,
+  distributed: renderDistributed as Renderer,
 };
