@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { dampingGrid, denseDampingSweep } from '../src/core/algorithms/damping-sweep';
 import { assembleDense, factorSymmetric } from '../src/core/algorithms/dense-eigen';
-import { initBackend } from '../src/core/backend';
+import { initBackend } from '../src/core/model/backend';
 import { readExperimentFile } from '../src/core/config/load';
 import { Rng } from '../src/core/util/rng';
 import { analyse } from '../src/session/analyse';

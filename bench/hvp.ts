@@ -11,7 +11,7 @@
  * hvpOverGrad = hvpMs / gradMs. Writes bench/results/hvp.json.  Options: --rounds N (default 5).
  */
 import { join } from 'node:path';
-import { initBackend } from '../src/core/backend';
+import { initBackend } from '../src/core/model/backend';
 import type { BackendName } from '../src/core/config/experiment';
 import type { Dataset } from '../src/core/data/dataset';
 import { seedRegression } from '../src/core/data/synthetic';

@@ -18,7 +18,7 @@ import { assembleDense, denseSymmetricEigen } from '../src/core/algorithms/dense
 import { lanczos } from '../src/core/algorithms/lanczos';
 import { stochasticLanczosQuadrature } from '../src/core/algorithms/slq';
 import { extremesByPowerIteration } from '../src/core/algorithms/power-iteration';
-import { initBackend } from '../src/core/backend';
+import { initBackend } from '../src/core/model/backend';
 import { readExperimentFile } from '../src/core/config/load';
 import { prepareTarget } from '../src/session/prepare';
 import { ProgressReporter } from '../src/session/progress';

@@ -5,7 +5,7 @@
  * produces no report; tensors are released on every path.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../core/backend';
+import { initBackend } from '../core/model/backend';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { SessionEvent } from '../protocol/messages';

@@ -11,7 +11,7 @@ import { CountingOperator } from '../../src/core/operators/linear-operator';
 import { analyse } from '../../src/session/analyse';
 import { prepareTarget } from '../../src/session/prepare';
 import { ProgressReporter } from '../../src/session/progress';
-import { initBackend } from '../../src/core/backend';
+import { initBackend } from '../../src/core/model/backend';
 
 class Scaled extends CountingOperator implements HessianOperator {
   constructor(private readonly inner: HessianOperator, private readonly factor: number) {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { activeBackend, findWasmDir, initBackend } from '../../../src/core/backend';
+import { activeBackend, findWasmDir, initBackend } from '../../../src/core/model/backend';
 import { InputError } from '../../../src/core/errors';
 
 function tfjsNodeLoads(): boolean {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import { initParams, type MlpSpec } from '../../../src/core/model/mlp';
 import { MlpObjective } from '../../../src/core/model/mlp-objective';
 import { FiniteDifferenceHessianOperator } from '../../../src/core/model/finite-difference';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { InputError } from '../../../src/core/errors';
 import { initParams, layerSlots, paramCount, type MlpSpec } from '../../../src/core/model/mlp';
 import { MlpObjective } from '../../../src/core/model/mlp-objective';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import type { Dataset } from '../../../src/core/data/dataset';
 import { randomDataset, relativeError } from './helpers';
 import { referenceObjective } from '../../../src/core/reference/mlp64';

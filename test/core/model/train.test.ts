@@ -1,7 +1,7 @@
 /** SGD training: one step against the float64 reference, reproducibility, divergence, cancellation, bad settings. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import { CancelledError } from '../../../src/core/util/abort';
 import { DivergedTrainingError, InputError } from '../../../src/core/errors';
 import { initParams, type MlpSpec } from '../../../src/core/model/mlp';

@@ -10,8 +10,8 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { BackendChoice, BackendName } from './config/experiment';
-import { InputError } from './errors';
+import type { BackendChoice, BackendName } from '../config/experiment';
+import { InputError } from '../errors';
 
 const WASM_FILE = 'tfjs-backend-wasm.wasm';
 
