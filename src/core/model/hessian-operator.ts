@@ -1,6 +1,7 @@
 /**
- * The exact Hessian of L_T at a fixed w as a LinearOperator: the data part through the cached
- * tape's R-passes (float32 on the TF.js backend), plus λ·v for the weight decay in float64.
+ * The exact Hessian of the MLP's data loss at a fixed w as a LinearOperator, through the cached
+ * tape's R-passes (float32 on the TF.js backend). The weight decay's λ∘v is added in float64 by
+ * weight-decay.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CountingOperator } from '../operators/linear-operator';
@@ -17,7 +18,6 @@ export class MlpHessianOperator extends CountingOperator implements HessianOpera
   constructor(
     private readonly tape: MlpTape,
     readonly size: number,
-    private readonly weightDecay: number,
     rows: number,
     widest: number,
   ) {
@@ -55,10 +55,9 @@ export class MlpHessianOperator extends CountingOperator implements HessianOpera
     } finally {
       hv.dispose();
     }
-    return vs.map((v, i) => {
+    return vs.map((_, i) => {
       const y = new Float64Array(n);
-      const off = i * n;
-      for (let j = 0; j < n; j++) y[j] = data[off + j] + this.weightDecay * v[j];
+      y.set(data.subarray(i * n, (i + 1) * n));
       return y;
     });
   }

@@ -8,11 +8,15 @@ import type { Dataset } from '../data/dataset';
 import { InputError } from '../errors';
 import { Rng } from '../util/rng';
 
-export interface MlpSpec {
+/** What the data loss depends on: the network and its loss (weight decay is added on top of it). */
+export interface MlpShape {
   /** Widths [in, h1, …, out]; at least two entries. */
   layers: number[];
   activation: Activation;
   loss: LossKind;
+}
+
+export interface MlpSpec extends MlpShape {
   /** λ of the ½λ‖w‖² penalty over every parameter, biases included. */
   weightDecay: number;
 }
@@ -30,6 +34,14 @@ export const LOSSES: readonly LossKind[] = ['mse', 'cross-entropy', 'binary-cros
 
 /** Checks a spec and throws InputError at the config path of the first problem. */
 export function validateMlpSpec(spec: MlpSpec): void {
+  validateMlpShape(spec);
+  if (!Number.isFinite(spec.weightDecay) || spec.weightDecay < 0) {
+    throw new InputError(`weightDecay must be a finite number ≥ 0, got ${spec.weightDecay}`, { kind: 'json', path: 'weightDecay' });
+  }
+}
+
+/** The spec without its weight decay: layers, activation, loss and the output width the loss needs. */
+export function validateMlpShape(spec: MlpShape): void {
   const { layers } = spec;
   if (!Array.isArray(layers) || layers.length < 2) {
     throw new InputError(`model.layers needs at least 2 widths [in, …, out], got ${JSON.stringify(layers)}`, {
@@ -51,9 +63,6 @@ export function validateMlpSpec(spec: MlpSpec): void {
   if (!LOSSES.includes(spec.loss)) {
     throw new InputError(`unknown loss "${spec.loss}" (one of ${LOSSES.join(', ')})`, { kind: 'json', path: 'loss' });
   }
-  if (!Number.isFinite(spec.weightDecay) || spec.weightDecay < 0) {
-    throw new InputError(`weightDecay must be a finite number ≥ 0, got ${spec.weightDecay}`, { kind: 'json', path: 'weightDecay' });
-  }
   const out = layers[layers.length - 1];
   if ((spec.loss === 'mse' || spec.loss === 'binary-cross-entropy') && out !== 1) {
     throw new InputError(`loss "${spec.loss}" needs exactly 1 output, but model.layers ends in ${out}`, {
@@ -73,7 +82,7 @@ export function validateMlpSpec(spec: MlpSpec): void {
  * Checks the data against the model: feature count vs input width, and the targets against
  * what the loss can take. `role` names the data set in messages (train/validation).
  */
-export function validateDatasetForModel(spec: MlpSpec, data: Dataset, role: 'train' | 'validation'): void {
+export function validateDatasetForModel(spec: MlpShape, data: Dataset, role: 'train' | 'validation'): void {
   const where = { kind: 'json' as const, path: `data.${role}` };
   if (data.rows < 1) throw new InputError(`${role} data (${data.source}) has no rows`, where);
   if (data.x.length !== data.rows * data.features || data.y.length !== data.rows) {

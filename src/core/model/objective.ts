@@ -37,6 +37,15 @@ export interface Objective {
   dispose(): void;
 }
 
+/**
+ * An objective whose rows can be taken in minibatches: what SGD needs. `batchGradient` is the
+ * gradient of the mean loss over the given rows (indices into the training set).
+ */
+export interface MinibatchObjective extends Objective {
+  readonly rows: number;
+  batchGradient(w: Float64Array, rows: Int32Array): Promise<GradientResult>;
+}
+
 /** Checks a vector's length against the objective (a programming error, not user input). */
 export function checkSize(n: number, v: Float64Array, what: string): void {
   if (v.length !== n) throw new RangeError(`${what} has ${v.length} entries, expected ${n}`);

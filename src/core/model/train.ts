@@ -1,23 +1,15 @@
 /**
- * Minibatch SGD on L_T, as the motivating PyTorch loop does it (SGD with weight_decay = λ, a fresh
- * shuffle per epoch, last batch kept short). Parameters stay float64 between steps; each step's
- * gradient comes from the backend. Epochs and steps count from 1 in everything a user sees.
+ * Ordinary training: `epochs` passes of minibatch SGD (sgd.ts) on L_T with the objective's weight
+ * decay, as the motivating PyTorch loop does it (SGD with weight_decay = λ). Epochs and steps count
+ * from 1 in everything a user sees.
  */
 import type { TrainingSpec } from '../config/experiment';
-import { DivergedTrainingError, InputError } from '../errors';
-import { checkpoint } from '../util/abort';
-import { Rng } from '../util/rng';
-import { isFiniteVector } from '../util/vec';
-import type { MlpObjective } from './mlp-objective';
+import { InputError } from '../errors';
+import type { MinibatchObjective } from './objective';
+import { BatchOrder, SgdStepper, type BatchOrderState, type SgdStepInfo } from './sgd';
+import type { MinibatchWeightDecayObjective } from './weight-decay';
 
-export interface TrainStepInfo {
-  epoch: number;
-  /** Step within the epoch. */
-  step: number;
-  stepsPerEpoch: number;
-  /** Minibatch L_T (data loss on the batch + ½λ‖w‖²) before the update. */
-  loss: number;
-}
+export type TrainStepInfo = SgdStepInfo;
 
 export interface TrainEpochInfo {
   epoch: number;
@@ -39,6 +31,8 @@ export interface TrainResult {
   lossCurve: number[];
   /** Total SGD steps taken. */
   steps: number;
+  /** The batch order after training, for SGD that continues where training stopped. */
+  order: BatchOrderState;
 }
 
 export function validateTrainingSpec(spec: TrainingSpec): void {
@@ -50,31 +44,27 @@ export function validateTrainingSpec(spec: TrainingSpec): void {
   }
 }
 
-export async function train(objective: MlpObjective, w0: Float64Array, spec: TrainingSpec, seed: number, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function train(
+  objective: MinibatchWeightDecayObjective<MinibatchObjective>,
+  w0: Float64Array,
+  spec: TrainingSpec,
+  seed: number,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   validateTrainingSpec(spec);
   const w = Float64Array.from(w0);
-  const rows = objective.rows;
-  const batch = Math.min(spec.batchSize, rows);
-  const stepsPerEpoch = Math.ceil(rows / batch);
-  const rng = new Rng(seed);
+  const order = BatchOrder.start(seed, objective.rows, spec.batchSize);
+  const sgd = new SgdStepper(objective.base, order, spec.learningRate);
   const lossCurve: number[] = [];
-  let steps = 0;
   for (let epoch = 1; epoch <= spec.epochs; epoch++) {
-    const order = rng.permutation(rows);
     let sum = 0;
-    for (let step = 1; step <= stepsPerEpoch; step++) {
-      await checkpoint(hooks.signal);
-      const { loss, grad } = await objective.batchGradient(w, order.subarray((step - 1) * batch, Math.min(step * batch, rows)));
-      if (!Number.isFinite(loss)) throw new DivergedTrainingError(epoch, step, loss);
-      for (let i = 0; i < w.length; i++) w[i] -= spec.learningRate * grad[i];
-      // a finite loss can still step to infinite weights; the next loss would only say NaN
-      if (!isFiniteVector(w)) throw new DivergedTrainingError(epoch, step, Infinity);
-      steps += 1;
-      sum += loss;
-      hooks.onStep?.({ epoch, step, stepsPerEpoch, loss });
+    for (let step = 1; step <= order.stepsPerEpoch; step++) {
+      const info = await sgd.step(w, objective.decay, hooks.signal);
+      sum += info.loss;
+      hooks.onStep?.(info);
     }
-    lossCurve.push(sum / stepsPerEpoch);
-    await hooks.onEpoch?.({ epoch, trainLoss: sum / stepsPerEpoch, w: Float64Array.from(w) });
+    lossCurve.push(sum / order.stepsPerEpoch);
+    await hooks.onEpoch?.({ epoch, trainLoss: sum / order.stepsPerEpoch, w: Float64Array.from(w) });
   }
-  return { w, lossCurve, steps };
+  return { w, lossCurve, steps: spec.epochs * order.stepsPerEpoch, order: order.state };
 }
