@@ -18,7 +18,7 @@ import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import type { ProgressReporter } from './progress';
-import { allowanceFor, FLOAT32_UNIT_ROUNDOFF, FLOAT64_UNIT_ROUNDOFF, gamma, widen } from './rounding';
+import { allowanceFor, FLOAT64_UNIT_ROUNDOFF, gamma, mlpRelativeRounding, widen } from './rounding';
 
 export interface AnalysisTarget {
   /** L_T, whose Hessian is analysed. */
@@ -84,8 +84,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
     validation = MlpObjective.validation(spec, valData);
     const w0 = exp.model.stateDict ? readStateDictFile(exp.model.stateDict, spec.layers) : initParams(spec.layers, subSeed(exp.seed, 'init'));
     const val = validation;
-    // The longest float32 sums in an HVP run over the rows (the weight gradients) or a layer's width.
-    const relativeRounding = gamma(trainData.rows + Math.max(...spec.layers), FLOAT32_UNIT_ROUNDOFF);
+    const relativeRounding = mlpRelativeRounding(trainData.rows, spec.layers);
 
     ctx.progress.enter('train');
     const epochs: EpochSpectrum[] = [];
