@@ -77,19 +77,38 @@ export function importStateDict(json: unknown, layers: number[], file: string): 
   return w;
 }
 
+/** One tensor of the flat vector: its state_dict name, where it sits, and its shape. */
+export interface ParameterTensor {
+  name: string;
+  offset: number;
+  size: number;
+  shape: number[];
+}
+
+/**
+ * The MLP's tensors in vector order, named as the exported state_dict names them (Linear layers
+ * at 0, 2, 4 … with activations between): '0.weight' [out, in], '0.bias' [out], '2.weight', …
+ */
+export function parameterTensors(layers: readonly number[]): ParameterTensor[] {
+  return layerSlots(layers).flatMap((s, l) => [
+    { name: `${2 * l}.weight`, offset: s.weightOffset, size: s.inputs * s.outputs, shape: [s.outputs, s.inputs] },
+    { name: `${2 * l}.bias`, offset: s.biasOffset, size: s.outputs, shape: [s.outputs] },
+  ]);
+}
+
 /** The flat vector as a state_dict object with keys 0, 2, 4 … (Linear layers with activations between). */
 export function exportStateDict(w: Float64Array, layers: number[]): Record<string, number[] | number[][]> {
   checkParamVector(layers, w, 'exportStateDict: the vector');
   const out: Record<string, number[] | number[][]> = {};
-  layerSlots(layers).forEach((s, l) => {
-    const weight: number[][] = [];
-    for (let r = 0; r < s.outputs; r++) {
-      const start = s.weightOffset + r * s.inputs;
-      weight.push(Array.from(w.subarray(start, start + s.inputs)));
+  for (const t of parameterTensors(layers)) {
+    const data = w.subarray(t.offset, t.offset + t.size);
+    if (t.shape.length === 1) {
+      out[t.name] = Array.from(data);
+      continue;
     }
-    out[`${2 * l}.weight`] = weight;
-    out[`${2 * l}.bias`] = Array.from(w.subarray(s.biasOffset, s.biasOffset + s.outputs));
-  });
+    const [rows, cols] = t.shape;
+    out[t.name] = Array.from({ length: rows }, (_, r) => Array.from(data.subarray(r * cols, (r + 1) * cols)));
+  }
   return out;
 }
 

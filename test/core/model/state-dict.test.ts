@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportStateDict, importStateDict, readStateDictFile } from '../../../src/core/model/state-dict';
+import { exportStateDict, importStateDict, parameterTensors, readStateDictFile } from '../../../src/core/model/state-dict';
 import { paramCount } from '../../../src/core/model/mlp';
 import { InputError } from '../../../src/core/errors';
 import { Rng } from '../../../src/core/util/rng';
@@ -51,6 +51,21 @@ test('round trip export → JSON → import gives the same vector', () => {
   assert.equal((dict['2.weight'] as number[][])[0].length, 8);
   const back = importStateDict(JSON.parse(JSON.stringify(dict)), layers, F);
   assert.deepEqual(Array.from(back), Array.from(w));
+});
+
+test('parameter tensors: the exported names and shapes, tiling the flat vector in order', () => {
+  const layers = [3, 4, 2];
+  const tensors = parameterTensors(layers);
+  const dict = exportStateDict(new Rng(2).normalVector(paramCount(layers)), layers);
+  assert.deepEqual(tensors.map((t) => t.name), Object.keys(dict));
+  assert.deepEqual(tensors.map((t) => t.shape), [[4, 3], [4], [2, 4], [2]]);
+  let next = 0;
+  for (const t of tensors) {
+    assert.equal(t.offset, next);
+    assert.equal(t.size, t.shape.reduce((a, b) => a * b, 1));
+    next += t.size;
+  }
+  assert.equal(next, paramCount(layers));
 });
 
 test('any increasing integer prefixes, taken in numeric order whatever the key order', () => {
