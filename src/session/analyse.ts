@@ -14,7 +14,8 @@ import { diagnose } from '../core/diagnosis/advice';
 import { hypergradientReport } from '../core/diagnosis/hypergradient';
 import { neumannReport } from '../core/diagnosis/neumann-report';
 import type { Advice, ExtremeEstimate, HvpSelfCheck, HypergradientReport, NeumannReport, SpectrumReport } from '../core/diagnosis/report';
-import { spectralRadius } from '../core/diagnosis/spectral-radius';
+import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
+import { InputError } from '../core/errors';
 import { FiniteDifferenceHessianOperator } from '../core/model/finite-difference';
 import type { HessianOperator } from '../core/model/objective';
 import { hvpSelfCheck } from '../core/model/self-check';
@@ -81,11 +82,12 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
     ctx.progress.enter('spectrum');
     const spectrum = await timed('spectrumMs', () => measureSpectrum(exp, { ...target, relativeRounding }, op, ctx));
     const dense = spectrum.dense;
+    const alpha = usedAlpha(cfg.alpha, spectrum.chosen.lambdaMax, cfg.damping);
 
     ctx.progress.enter('neumann');
     const series = await timed('neumannMs', () =>
       neumannSeries(op, target.b, {
-        alpha: cfg.alpha,
+        alpha,
         terms: cfg.terms,
         damping: cfg.damping,
         signal: ctx.signal,
@@ -111,7 +113,7 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
       : { neumann: null, cg: null, cgStatus: cg.status, cgIterations: cg.iterations, exact: null, relErrorNeumann: null, relErrorCg: null };
 
     const advice = diagnose({
-      alpha: cfg.alpha,
+      alpha,
       terms: cfg.terms,
       damping: cfg.damping,
       lambdaMin: spectrum.chosen.lambdaMin,
@@ -131,11 +133,11 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
         text: `The exact HVP disagreed with finite differences (relative error ${selfCheck.relativeError.toExponential(2)} > ${selfCheck.tolerance}); this analysis used finite-difference HVPs.`,
       });
     }
-    const radius = spectralRadius(cfg.alpha, spectrum.chosen.lambdaMin.interval, spectrum.chosen.lambdaMax.interval, cfg.damping);
+    const radius = spectralRadius(alpha, spectrum.chosen.lambdaMin.interval, spectrum.chosen.lambdaMax.interval, cfg.damping);
     return {
       hvpSelfCheck: selfCheck,
       spectrum: spectrum.report,
-      neumann: neumannReport(series, cfg, radius, advice.verdict),
+      neumann: neumannReport(series, { ...cfg, alpha }, radius, advice.verdict),
       advice,
       hypergradient,
       exactSolutionHead: exactSolution ? head(exactSolution) : null,
@@ -144,6 +146,15 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
   } finally {
     op.dispose();
   }
+}
+
+/** neumann.alpha, or for "auto" 1/(λ_max,upper + δ) at this point (an input error when there is no positive curvature). */
+function usedAlpha(alpha: number | 'auto', lambdaMax: ExtremeEstimate, damping: number): number {
+  const a = resolveAlpha(alpha, lambdaMax.interval, damping);
+  if (!Number.isFinite(a)) {
+    throw new InputError(`"auto" sets α = 1/(λ_max + δ), but λ_max + δ ≤ 0 here (λ_max ≤ ${lambdaMax.interval[1]}, δ = ${damping}): give a number, or damping > ${-lambdaMax.interval[1]}`, { kind: 'json', path: 'neumann.alpha' });
+  }
+  return a;
 }
 
 interface MeasuredSpectrum {

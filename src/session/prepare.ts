@@ -6,7 +6,7 @@ import { lanczos } from '../core/algorithms/lanczos';
 import type { Experiment, MlpExperiment, ProblemExperiment } from '../core/config/experiment';
 import { loadExperimentData } from '../core/config/load';
 import type { EpochSpectrum } from '../core/diagnosis/report';
-import { spectralRadius } from '../core/diagnosis/spectral-radius';
+import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
 import { InputError } from '../core/errors';
 import { initParams, type MlpSpec } from '../core/model/mlp';
 import { MlpObjective } from '../core/model/mlp-objective';
@@ -140,7 +140,8 @@ async function epochSpectrum(objective: MlpObjective, w: Float64Array, exp: MlpE
   try {
     const r = await lanczos(op, { maxSteps: Math.min(exp.analysis.epochLanczosSteps, op.size), tol: exp.analysis.tolerance, seed: subSeed(exp.seed, 'epochSpectrum') + epoch, signal });
     const by = allowanceFor(relativeRounding, r.lambdaMin.interval[0], r.lambdaMax.interval[1]);
-    const { rho } = spectralRadius(exp.neumann.alpha, widen(r.lambdaMin, by).interval, widen(r.lambdaMax, by).interval, exp.neumann.damping);
+    const top = widen(r.lambdaMax, by).interval;
+    const { rho } = spectralRadius(resolveAlpha(exp.neumann.alpha, top, exp.neumann.damping), widen(r.lambdaMin, by).interval, top, exp.neumann.damping);
     return { epoch, trainLoss, lambdaMax: r.lambdaMax.value, lambdaMin: r.lambdaMin.value, rho };
   } finally {
     op.dispose();

@@ -152,7 +152,7 @@ const keys: BadInputCase[] = [
 
 const types: BadInputCase[] = [
   experiment('wrong type: training.epochs a string', mlp({ training: { epochs: 'ten', batchSize: 8, learningRate: 0.01 } }), located('training.epochs', '"epochs"'), /must be an integer \(got "ten"\)/),
-  experiment('wrong type: neumann.alpha a string', mlp({ neumann: { alpha: '1', terms: 5 } }), located('neumann.alpha', '"alpha"'), /must be a number \(got "1"\)/),
+  experiment('wrong type: neumann.alpha a string', mlp({ neumann: { alpha: '1', terms: 5 } }), located('neumann.alpha', '"alpha"'), /expected a number > 0 or "auto" \(got "1"\)/),
   experiment('wrong type: model.layers a string', mlp({ model: { layers: '1,4,1', activation: 'tanh' } }), located('model.layers', '"layers"'), /must be an array/),
   experiment('wrong type: model.layers[1] not an integer', mlp({ model: { layers: [1, 4.5, 1], activation: 'tanh' } }), located('model.layers[1]', '"layers"'), /must be an integer \(got 4\.5\)/),
   experiment('wrong type: seed not an integer', mlp({ seed: 1.5 }), located('seed', '"seed"'), /must be an integer \(got 1\.5\)/),
@@ -162,7 +162,7 @@ const types: BadInputCase[] = [
 const ranges: BadInputCase[] = [
   experiment('out of range: model.layers[2] = 0', mlp({ model: { layers: [1, 4, 0], activation: 'tanh' } }), located('model.layers[2]', '"layers"'), /must be >= 1 \(got 0\)/),
   experiment('out of range: neumann.terms = 0', mlp({ neumann: { alpha: 1, terms: 0 } }), located('neumann.terms', '"terms"'), /must be >= 1 \(got 0\)/),
-  experiment('out of range: neumann.alpha = -1', mlp({ neumann: { alpha: -1, terms: 5 } }), located('neumann.alpha', '"alpha"'), /must be > 0 \(got -1\)/),
+  experiment('out of range: neumann.alpha = -1', mlp({ neumann: { alpha: -1, terms: 5 } }), located('neumann.alpha', '"alpha"'), /expected a number > 0 or "auto" \(got -1\)/),
   experiment('out of range: neumann.damping < 0', mlp({ neumann: { alpha: 1, terms: 5, damping: -0.5 } }), located('neumann.damping', '"damping"'), /must be >= 0 \(got -0\.5\)/),
   experiment('out of range: weightDecay < 0', mlp({ weightDecay: -0.1 }), located('weightDecay', '"weightDecay"'), /must be >= 0 \(got -0\.1\)/),
   experiment('out of range: training.batchSize = 0', mlp({ training: { epochs: 1, batchSize: 0, learningRate: 0.01 } }), located('training.batchSize', '"batchSize"'), /must be >= 1 \(got 0\)/),

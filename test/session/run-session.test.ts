@@ -153,3 +153,28 @@ test('Lanczos stopped before converging: never "converges" on bounds it does not
   assert.equal(decided.advice.verdict, 'diverges-step-too-large');
   assert.ok(decided.neumann.rho >= 1.1 - 1e-12 && decided.neumann.rho < 1.1 + 1e-3, `ρ ${decided.neumann.rho} is an upper bound close to 1.1`);
 });
+
+test('neumann.alpha "auto": α = 1/(λ_max,upper + δ) from this run\'s spectrum, and ρ, terms and the report use it', async () => {
+  const raw = {
+    name: 'auto alpha',
+    seed: 5,
+    data: { synthetic: { kind: 'seed-regression', n: 200 } },
+    model: { layers: [1, 8, 4, 1], activation: 'tanh' },
+    loss: 'mse',
+    weightDecay: 0.1,
+    training: { epochs: 0, batchSize: 32, learningRate: 0.01 },
+    neumann: { alpha: 'auto', terms: 12, damping: 0.5 },
+  };
+  const report = await runSession(validateExperiment(raw, null), { backend: 'cpu' }, { onEvent: () => {} });
+  const alpha = report.neumann.alpha;
+  assert.ok(Math.abs(alpha - 1 / (report.spectrum.lambdaMaxInterval[1] + 0.5)) < 1e-12 * alpha, `α = ${alpha}`);
+  // Independent: the float64 Hessian's top eigenvalue.
+  const spec: MlpSpec = { layers: [1, 8, 4, 1], activation: 'tanh', loss: 'mse', weightDecay: 0.1 };
+  const { train } = syntheticSplits({ kind: 'seed-regression', n: 200 }, 5);
+  const w = initParams(spec.layers, subSeed(5, 'init'));
+  const lam = eigenvalues(referenceHessian(spec, train, w), w.length);
+  assert.ok(rel(alpha, 1 / (lam[lam.length - 1] + 0.5)) < 1e-3, `α = ${alpha} vs 1/(λ_max + δ) = ${1 / (lam[lam.length - 1] + 0.5)}`);
+  // ρ = max|1 − α(λ + δ)| over the spectrum at that α.
+  const rho = Math.max(...lam.map((l) => Math.abs(1 - alpha * (l + 0.5))));
+  assert.ok(rel(report.neumann.rho, rho) < 1e-3, `ρ = ${report.neumann.rho} vs ${rho}`);
+});

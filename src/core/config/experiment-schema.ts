@@ -195,12 +195,12 @@ export const Training = Type.Object(
 
 export const Neumann = Type.Object(
   {
-    alpha: Type.Number({
-      exclusiveMinimum: 0,
+    alpha: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Literal('auto')], {
       ...doc(
-        'Step alpha > 0. The series converges iff 0 < alpha < 2/lambda_max and lambda_min > 0.',
-        'Step `α > 0`. The series converges iff `λ_min > 0` and `α < 2/λ_max`.',
+        'Step alpha > 0, or "auto". The series converges iff 0 < alpha < 2/lambda_max and lambda_min > 0. "auto": alpha = 1/(lambda_max,upper + delta) measured at the analysed point (and afresh at every step of the hyper loop), the upper end of lambda_max\'s interval.',
+        'Step `α > 0`, or `"auto"`. The series converges iff `λ_min > 0` and `α < 2/λ_max`. `"auto"`: `α = 1/(λ_max,upper + δ)` measured at the analysed point (and afresh at every step of the `hyper` loop, where the curvature drifts), with `λ_max,upper` the upper end of λ_max\'s interval; the report gives the α used.',
       ),
+      errorMessage: 'expected a number > 0 or "auto"',
     }),
     terms: Type.Integer({
       minimum: 1,
@@ -370,6 +370,114 @@ export const Problem = Type.Object(
   },
 );
 
+export const HyperOptimizerKind = StringEnum(['sgd', 'adam', 'rmsprop'], {
+  ...doc(
+    'The optimiser on phi = log(weight decay), stepped as torch.optim 1.13 steps it: sgd phi <- phi - lr g; adam with betas (0.9, 0.999), eps 1e-8; rmsprop with alpha 0.99, eps 1e-8.',
+    'The optimiser on `φ = log(weight decay)`, stepped as `torch.optim` 1.13 steps it: `sgd` `φ ← φ − lr·g`; `adam` with betas `(0.9, 0.999)`, eps `1e-8`; `rmsprop` with alpha `0.99`, eps `1e-8` (PyTorch\'s defaults, no momentum).',
+  ),
+});
+
+export const HyperInverseKind = StringEnum(['neumann', 'cg', 'exact', 'identity'], {
+  ...doc(
+    'How x = H^-1 b is computed each hyper-step: neumann (the neumann block: alpha, terms, damping), cg (conjugate gradient on H + delta I), exact (dense solve of H, up to analysis.exactMaxParams parameters), identity (x = b, the cheap baseline).',
+    'How `x ≈ H⁻¹b` is computed each hyper-step: `neumann` (the `neumann` block: `alpha`, `terms`, `damping`), `cg` (conjugate gradient on `H + δI`), `exact` (dense solve of `H`, up to `analysis.exactMaxParams` parameters), `identity` (`x = b`, the cheap baseline).',
+  ),
+});
+
+export const HyperOptimizer = Type.Object(
+  {
+    kind: HyperOptimizerKind,
+    learningRate: Type.Number({ exclusiveMinimum: 0, ...doc('Step size on phi = log(weight decay), > 0.', 'Step size on `φ = log(weight decay)`, `> 0`.') }),
+  },
+  { additionalProperties: false, ...doc('The optimiser of the hyperparameters.') },
+);
+
+export const Hyper = Type.Object(
+  {
+    steps: Type.Integer({ minimum: 1, maximum: 100000, ...doc('Hyper-steps t = 1..steps.', 'Hyper-steps `t = 1…steps`.') }),
+    innerSteps: withDefault(
+      Type.Integer({
+        minimum: 0,
+        maximum: 1000000,
+        ...doc(
+          'SGD steps on L_T (training.learningRate, training.batchSize, the shuffled order continuing) before each hyper-step; 0 keeps w fixed.',
+          'SGD steps on `L_T` (`training.learningRate`, `training.batchSize`; the shuffled order continues across hyper-steps) before each hyper-step; `0` keeps `w` fixed.',
+        ),
+      }),
+      10,
+    ),
+    granularity: withDefault(
+      StringEnum(['global', 'per-tensor', 'per-parameter'], {
+        ...doc(
+          'global: one weight decay; per-tensor: one per parameter tensor (0.weight, 0.bias, ...); per-parameter: one per weight (Lorraine et al.\'s millions of hyperparameters).',
+          '`global`: one weight decay; `per-tensor`: one per parameter tensor (`0.weight`, `0.bias`, …); `per-parameter`: one per weight (Lorraine et al.\'s "millions of hyperparameters"). Each starts at `weightDecay`.',
+        ),
+      }),
+      'global',
+    ),
+    optimizer: HyperOptimizer,
+    inverse: withDefault(HyperInverseKind, 'neumann'),
+    reference: withDefault(
+      StringEnum(['exact', 'cg', 'none', 'auto'], {
+        ...doc(
+          'What each hyper-step\'s hypergradient is compared with (relative error, cosine): exact (dense solve), cg (on the damped system H + delta I), none; auto is exact up to analysis.exactMaxParams parameters, else cg.',
+          'What each hyper-step\'s hypergradient is compared with (relative error and cosine): `exact` (dense solve), `cg` (on the damped system `H + δI`), `none`; `auto` is `exact` up to `analysis.exactMaxParams` parameters, else `cg`.',
+        ),
+      }),
+      'auto',
+    ),
+    compare: withDefault(
+      Type.Array(HyperInverseKind, {
+        uniqueItems: true,
+        ...doc(
+          'Further runs of the same loop from the same start with these inverses, shown side by side (not the loop\'s own inverse).',
+          'Further runs of the same loop from the same start with these inverses, shown side by side (not `inverse` itself).',
+        ),
+      }),
+      [],
+    ),
+    cg: withDefault(
+      Type.Object(
+        {
+          rtol: withDefault(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, ...doc('Stop at ||b - Ax||/||b|| below this.', 'Stop at `‖b − Ax‖/‖b‖` below this.') }), 1e-6),
+          maxIter: withDefault(Type.Integer({ minimum: 1, maximum: 1000000, ...doc('Most CG iterations (one HVP each).') }), 500),
+        },
+        { additionalProperties: false, ...doc('Conjugate gradient, as inverse or reference.') },
+      ),
+      {},
+      { silent: true },
+    ),
+    spectrumSteps: withDefault(
+      Type.Integer({
+        minimum: 2,
+        maximum: 10000,
+        ...doc(
+          'Lanczos steps per hyper-step for lambda_min, lambda_max and alpha "auto" (warm-started from the previous step) when H is not assembled.',
+          'Lanczos steps per hyper-step for `λ_min`, `λ_max` and `alpha: "auto"` (warm-started from the previous step\'s top eigenvector) when `H` is not assembled for an `exact` inverse or reference.',
+        ),
+      }),
+      20,
+    ),
+    errorThreshold: withDefault(
+      Type.Number({
+        exclusiveMinimum: 0,
+        ...doc(
+          'A hyper-step whose hypergradient is further than this (relative) from the reference warns; 0.1 = 10 %.',
+          'A hyper-step whose hypergradient is further than this (relative, `‖g − g_ref‖/‖g_ref‖`) from the reference warns; `0.1` = 10 %.',
+        ),
+      }),
+      0.1,
+    ),
+  },
+  {
+    additionalProperties: false,
+    ...doc(
+      'Run Lorraine et al.\'s hyperparameter loop after the diagnosis: innerSteps of SGD, then a hyper-step on phi = log(weight decay) with the IFT hypergradient, steps times, reporting per step the losses, curvature, rho and the hypergradient\'s error. Needs weightDecay > 0.',
+      'Run Lorraine, Vicol & Duvenaud\'s hyperparameter loop (Algorithm 1) after the diagnosis: `innerSteps` of SGD on `L_T`, then a hyper-step on `φ = log(weight decay)` with the implicit-function hypergradient `g = −Σ x_i·λ_i·w_i`, `x ≈ H⁻¹∇L_V`, `steps` times. Each step reports the losses, `λ_min`, `λ_max`, `α`, `ρ` and the hypergradient\'s error against `reference`. Needs `weightDecay > 0`.',
+    ),
+  },
+);
+
 // ---------------------------------------------------------------------------------------------
 // The file.
 
@@ -421,6 +529,7 @@ const root = Type.Object(
     neumann: withDefault(Neumann, { alpha: 1, terms: 10 }, { lead: 'for MLPs (the motivating snippet)' }),
     analysis: withDefault(Analysis, {}, { silent: true }),
     problem: Type.Optional(onlyIn(['problem'], Problem)),
+    hyper: Type.Optional(onlyIn(mlpOnly, Hyper)),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',

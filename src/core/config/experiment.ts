@@ -36,6 +36,9 @@ export type ProblemSpec =
 export type NeumannSpec = Resolved<typeof Declared.Neumann>;
 export type AnalysisSpec = Resolved<typeof Declared.Analysis>;
 export type TrainingSpec = Resolved<typeof Declared.Training>;
+/** The hyperparameter loop's settings as written, defaults applied. */
+export type HyperSpec = Resolved<typeof Declared.Hyper>;
+export type HyperOptimizerSpec = Resolved<typeof Declared.HyperOptimizer>;
 
 type FileDefaults = Resolved<typeof Declared.ExperimentFile>;
 
@@ -52,6 +55,8 @@ export interface MlpExperiment extends ExperimentCommon, Pick<FileDefaults, 'wei
   model: ModelSpec;
   loss: LossKind;
   training: TrainingSpec;
+  /** Present when the experiment runs the hyperparameter loop after the diagnosis. */
+  hyper?: HyperSpec;
 }
 
 export interface ProblemExperiment extends ExperimentCommon {

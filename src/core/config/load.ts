@@ -11,7 +11,7 @@ import { InputError, formatLocation } from '../errors';
 import { readCsvDataset } from '../data/csv';
 import type { Dataset } from '../data/dataset';
 import { syntheticSplits } from '../data/synthetic';
-import type { CsvSource, DataSpec, Experiment, LossKind, MlpExperiment, ProblemSpec } from './experiment';
+import type { CsvSource, DataSpec, Experiment, HyperSpec, LossKind, MlpExperiment, ProblemSpec } from './experiment';
 import { EXPERIMENT_KINDS, ExperimentFile, type ExperimentFileValue } from './experiment-schema';
 import { parseJsonStrict } from './json-location';
 import { formatJsonPath, type JsonPath } from './json-path';
@@ -127,8 +127,10 @@ function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name
   }
   const data = buildData(raw.data!, layers, loss, base, fail);
   const stateDict = model.init ? existingFile(base, model.init.stateDict, ['model', 'init', 'stateDict'], 'state_dict', fail) : undefined;
+  const hyper = raw.hyper ? checkHyper(raw.hyper, raw.weightDecay, parameterCount(layers), raw.analysis.exactMaxParams, fail) : undefined;
   return {
     kind: 'mlp',
+    ...(hyper ? { hyper } : {}),
     data,
     model: { layers: [...layers], activation: model.activation, ...(stateDict ? { stateDict } : {}) },
     loss,
@@ -136,6 +138,29 @@ function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name
     training: { ...raw.training! },
     neumann: raw.neumann, // the schema rejects neumann.vector here
   };
+}
+
+/** Weights and biases of the Linear layers (the model code's paramCount; config does not depend on the model). */
+function parameterCount(layers: readonly number[]): number {
+  return layers.slice(1).reduce((n, out, l) => n + layers[l] * out + out, 0);
+}
+
+/** What the loop needs beyond the schema: a decay to take the log of, other inverses to compare, a Hessian small enough to assemble. */
+function checkHyper(hyper: HyperSpec, weightDecay: number, n: number, exactMaxParams: number, fail: Fail): HyperSpec {
+  if (!(weightDecay > 0)) {
+    fail(['weightDecay'], `the hyperparameter loop optimises φ = log(weightDecay), so weightDecay must be > 0 (got ${weightDecay}); e.g. 0.01`);
+  }
+  hyper.compare.forEach((k, i) => {
+    if (k === hyper.inverse) fail(['hyper', 'compare', i], `"${k}" is already the loop's inverse (hyper.inverse); compare lists other inverses`);
+  });
+  if (n > exactMaxParams) {
+    const tooBig = (path: JsonPath) =>
+      fail(path, `"exact" assembles the ${n}×${n} Hessian at every hyper-step, above analysis.exactMaxParams = ${exactMaxParams}: use "cg" (or raise analysis.exactMaxParams)`);
+    if (hyper.inverse === 'exact') tooBig(['hyper', 'inverse']);
+    if (hyper.reference === 'exact') tooBig(['hyper', 'reference']);
+    hyper.compare.forEach((k, i) => k === 'exact' && tooBig(['hyper', 'compare', i]));
+  }
+  return hyper;
 }
 
 function buildData(raw: NonNullable<Raw['data']>, layers: number[], loss: LossKind, base: string, fail: Fail): DataSpec {

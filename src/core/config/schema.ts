@@ -27,10 +27,13 @@ export function schemaErrors(raw: unknown, file: string | null): InputError[] {
   const errors = validate.errors ?? [];
   // A key that is not allowed at all needs no report about what is wrong inside it.
   const banned = errors.filter((e) => e.keyword === 'false schema').map((e) => e.instancePath);
+  // A value that fits no branch of an anyOf gets the anyOf's one message, not one per branch.
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
   const seen = new Set<string>();
   const found: { path: JsonPath; error: InputError }[] = [];
   for (const e of errors) {
     if (e.keyword !== 'false schema' && banned.some((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`))) continue;
+    if (alternatives.some((a) => e.schemaPath.startsWith(a))) continue;
     const t = translate(e, raw);
     if (!t) continue;
     const path = formatJsonPath(t.path);
@@ -114,6 +117,10 @@ function translate(e: ErrorObject, raw: unknown): { path: JsonPath; message: str
     case 'enum': {
       const options = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       return { path, message: `must be one of ${options}${got}` };
+    }
+    case 'anyOf': {
+      const declared = (e.parentSchema as { errorMessage?: unknown } | undefined)?.errorMessage;
+      return { path, message: `${typeof declared === 'string' ? declared : 'is not any of the allowed forms'}${got}` };
     }
     case 'minimum':
     case 'maximum':

@@ -46,3 +46,18 @@ export function termsNeeded(rho: number, tol: number): number | null {
   if (rho === 0) return 1;
   return Math.max(1, Math.ceil(Math.log(tol) / Math.log(rho)));
 }
+
+/**
+ * `neumann.alpha: "auto"`: α = 1/(λ_max,upper + δ), the upper end of λ_max's interval, so that
+ * α(λ + δ) ≤ 1 for every eigenvalue the interval allows (the top of the spectrum never
+ * overshoots; ρ is then set by λ_min). NaN when λ_max,upper + δ ≤ 0: no curvature to scale by.
+ */
+export function autoAlpha(lambdaMaxUpper: number, damping = 0): number {
+  const top = lambdaMaxUpper + damping;
+  return top > 0 && Number.isFinite(top) ? 1 / top : NaN;
+}
+
+/** The α a run uses: the experiment's number, or autoAlpha of the measured λ_max interval. */
+export function resolveAlpha(alpha: number | 'auto', lambdaMaxInterval: Interval, damping = 0): number {
+  return alpha === 'auto' ? autoAlpha(lambdaMaxInterval[1], damping) : alpha;
+}

@@ -10,7 +10,7 @@ import type { SymmetricFactorization } from '../algorithms/dense-eigen';
 import { estimate, lanczos } from '../algorithms/lanczos';
 import type { ExtremeEstimate } from '../diagnosis/report';
 import { allowanceFor, widen } from '../diagnosis/rounding';
-import { spectralRadius, type SpectralRadius } from '../diagnosis/spectral-radius';
+import { resolveAlpha, spectralRadius, type SpectralRadius } from '../diagnosis/spectral-radius';
 import type { LinearOperator } from '../operators/linear-operator';
 
 export interface StepSpectrum {
@@ -57,14 +57,9 @@ export interface StepRadius extends SpectralRadius {
   alpha: number;
 }
 
-/**
- * α and ρ at this step. "auto" takes the upper end of λ_max's interval, so that α(λ_max + δ) ≤ 1
- * holds for every eigenvalue the interval allows: the top of the spectrum then never overshoots.
- * NaN when λ_max,upper + δ ≤ 0 (no positive curvature to scale by).
- */
+/** α ("auto": 1/(λ_max,upper + δ), NaN without positive curvature) and ρ at this step. */
 export function stepRadius(spectrum: StepSpectrum, alpha: number | 'auto', damping: number): StepRadius {
-  const top = spectrum.lambdaMax.interval[1] + damping;
-  const a = alpha === 'auto' ? (top > 0 ? 1 / top : NaN) : alpha;
+  const a = resolveAlpha(alpha, spectrum.lambdaMax.interval, damping);
   if (!Number.isFinite(a)) return { alpha: a, rho: NaN, rhoInterval: [NaN, NaN] };
   return { alpha: a, ...spectralRadius(a, spectrum.lambdaMin.interval, spectrum.lambdaMax.interval, damping) };
 }

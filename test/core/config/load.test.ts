@@ -150,7 +150,7 @@ test('validateExperiment throws one InputError located at the first problem and 
       assert.ok(e instanceof InvalidExperimentError && e instanceof InputError);
       assert.deepEqual(e.where, { kind: 'json', file, path: 'neumann.alpha' });
       assert.equal(e.problems.length, 2);
-      assert.match(e.message, /^.*exp\.neumann\.json at neumann\.alpha: must be > 0 \(got 0\)\n1 more problem:\n {2}.* at neumann\.terms: must be >= 1 \(got -1\)$/);
+      assert.match(e.message, /^.*exp\.neumann\.json at neumann\.alpha: expected a number > 0 or "auto" \(got 0\)\n1 more problem:\n {2}.* at neumann\.terms: must be >= 1 \(got -1\)$/);
       return true;
     },
   );
@@ -189,4 +189,26 @@ test('readExperimentFile: missing file names it; a real file loads', () => {
   const e = readExperimentFile(file);
   assert.equal(e.kind, 'mlp');
   assert.equal(e.file, file);
+});
+
+test('hyper block: defaults applied; what the loop needs beyond the schema is named at its path', () => {
+  const hyper = { steps: 3, optimizer: { kind: 'sgd', learningRate: 1 } };
+  const ok = checkExperiment({ ...csvExperiment(), weightDecay: 0.01, hyper }, file);
+  assert.deepEqual(ok.problems, []);
+  const exp = validateExperiment({ ...csvExperiment(), weightDecay: 0.01, hyper }, file) as MlpExperiment;
+  assert.equal(exp.hyper?.innerSteps, 10);
+  assert.equal(exp.hyper?.granularity, 'global');
+  assert.equal(exp.hyper?.inverse, 'neumann');
+  assert.equal(exp.hyper?.reference, 'auto');
+  assert.deepEqual(exp.hyper?.compare, []);
+  hasProblem({ ...csvExperiment(), weightDecay: 0, hyper }, 'weightDecay', 'φ = log(weightDecay), so weightDecay must be > 0 (got 0)');
+  hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, compare: ['exact', 'neumann'] } }, 'hyper.compare[1]', 'already the loop\'s inverse');
+  hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, inverse: 'exact' }, analysis: { exactMaxParams: 5 } }, 'hyper.inverse', 'above analysis.exactMaxParams = 5');
+  hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, granularity: 'per-row' } }, 'hyper.granularity', 'must be one of');
+  hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, optimizer: { kind: 'sgd' } } }, 'hyper.optimizer.learningRate', '');
+});
+
+test('neumann.alpha takes "auto" and no other string', () => {
+  assert.deepEqual(checkExperiment({ ...csvExperiment(), neumann: { alpha: 'auto', terms: 5 } }, file).problems, []);
+  hasProblem({ ...csvExperiment(), neumann: { alpha: 'automatic', terms: 5 } }, 'neumann.alpha', 'expected a number > 0 or "auto" (got "automatic")');
 });

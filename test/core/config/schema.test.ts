@@ -92,10 +92,10 @@ test('unknown keys are rejected at their own path, with a suggestion', () => {
 });
 
 test('wrong types and ranges name the path, the expected form and the value', () => {
-  hasError({ ...mlp(), neumann: { alpha: -1, terms: 10 } }, 'neumann.alpha', 'must be > 0 (got -1)');
+  hasError({ ...mlp(), neumann: { alpha: -1, terms: 10 } }, 'neumann.alpha', 'expected a number > 0 or "auto" (got -1)');
   hasError({ ...mlp(), neumann: { alpha: 1, terms: 0 } }, 'neumann.terms', 'must be >= 1 (got 0)');
   hasError({ ...mlp(), neumann: { alpha: 1, terms: 2.5 } }, 'neumann.terms', 'must be an integer (got 2.5)');
-  hasError({ ...mlp(), neumann: { alpha: '1', terms: 2 } }, 'neumann.alpha', 'must be a number (got "1")');
+  hasError({ ...mlp(), neumann: { alpha: '1', terms: 2 } }, 'neumann.alpha', 'expected a number > 0 or "auto" (got "1")');
   hasError({ ...mlp(), weightDecay: -0.1 }, 'weightDecay', 'must be >= 0 (got -0.1)');
   hasError({ ...mlp(), training: { epochs: 1, batchSize: 32, learningRate: 0 } }, 'training.learningRate', 'must be > 0 (got 0)');
   hasError({ ...mlp(), model: { layers: [1, 8, 0], activation: 'relu' } }, 'model.layers[2]', 'must be >= 1 (got 0)');
