@@ -4,7 +4,7 @@
  * Only used on a TTY — a log file or a pipe gets nothing.
  */
 import type { SessionEvent } from '../protocol/messages';
-import { fmtNum } from '../core/diagnosis/format';
+import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 
 const WIDTH = 24;
 const REDRAW_MS = 100;
@@ -51,6 +51,12 @@ export class ProgressBars {
       case 'neumannTerm':
         this.detail = `term ${e.term}: ‖v‖ ${fmtNum(e.norm)}`;
         return this.draw(false);
+      case 'hyperStep': {
+        const s = e.step;
+        const err = s.relativeError === null ? '' : `, error ${fmtPercent(s.relativeError)}`;
+        this.detail = `${e.inverse} hyper-step ${s.step}: weight decay ${fmtNum(s.weightDecay[0])}${s.weightDecay.length > 1 ? '…' : ''}, val loss ${fmtNum(s.validationLoss)}, ρ ${fmtNum(s.rho)}${err}`;
+        return this.draw(true);
+      }
       default:
         return;
     }

@@ -13,6 +13,7 @@ import type { DiagnosisReport } from '../core/diagnosis/report';
 import { renderMarkdown } from '../core/diagnosis/render-markdown';
 import { exportStateDict } from '../core/model/state-dict';
 import { isDivergent } from '../core/diagnosis/format';
+import { hyperDiverged } from '../core/diagnosis/hyper-table';
 import { renderText } from '../core/diagnosis/render-text';
 import { InputError, formatLocation } from '../core/errors';
 import { CancelledError } from '../core/util/abort';
@@ -106,6 +107,10 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     io.stdout.write(renderText(report));
     if (report.advice.verdict === 'slow') {
       io.stderr.write(`note: the series converges, but slowly (exit code 0): see the recommendations.\n`);
+    }
+    if (report.hyper && hyperDiverged(report.hyper)) {
+      io.stderr.write(`note: the hyperparameter loop's Neumann series diverged at some hyper-step (exit code ${EXIT.diverges}): see its table.\n`);
+      return EXIT.diverges;
     }
     if (report.advice.verdict === 'inconclusive') return EXIT.inconclusive;
     return isDivergent(report.advice.verdict) ? EXIT.diverges : EXIT.converges;

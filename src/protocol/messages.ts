@@ -7,6 +7,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type { BackendChoice } from '../core/config/experiment';
+import { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
 import { BACKEND_NAMES, DiagnosisReport, Interval, type ExtremeEstimate } from '../core/diagnosis/report';
 import { InputLocation, Problem } from '../core/errors';
 import { AnyNumber, Nullable, OneOf, T } from '../core/util/typebox';
@@ -15,7 +16,7 @@ export const PROTOCOL_VERSION = 1;
 
 const Int = () => T.Integer();
 
-export const Phase = OneOf(['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'report']);
+export const Phase = OneOf(['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'hyper', 'report']);
 export type Phase = Static<typeof Phase>;
 
 const EstimateAt = T.Object({ value: AnyNumber(), interval: Interval });
@@ -59,9 +60,11 @@ export const NeumannTermEvent = T.Object({
   growth: Nullable(AnyNumber()),
   head: T.Array(AnyNumber()),
 });
+/** One recorded hyper-step of the loop run with `inverse` (the loop's own, or a compared one). */
+export const HyperStepEvent = T.Object({ type: T.Literal('hyperStep'), inverse: HyperInverse, step: HyperStep });
 export const LogEvent = T.Object({ type: T.Literal('log'), level: OneOf(['debug', 'info', 'warn', 'error']), text: T.String() });
 
-const sessionEvents = [PhaseEvent, ProgressEvent, TrainStepEvent, EpochEvent, SpectrumStepEvent, NeumannTermEvent, LogEvent] as const;
+const sessionEvents = [PhaseEvent, ProgressEvent, TrainStepEvent, EpochEvent, SpectrumStepEvent, NeumannTermEvent, HyperStepEvent, LogEvent] as const;
 
 /** Session events: produced by runSession, forwarded by the worker, consumed by CLI, host and panel. */
 export const SessionEvent = T.Union([...sessionEvents]);

@@ -12,7 +12,8 @@ import { initParams, type MlpSpec } from '../core/model/mlp';
 import { MlpObjective } from '../core/model/mlp-objective';
 import type { Objective } from '../core/model/objective';
 import { buildProblem } from '../core/model/problems';
-import { readStateDictFile } from '../core/model/state-dict';
+import { parameterTensors, readStateDictFile } from '../core/model/state-dict';
+import type { HyperProblem } from '../core/hyper/loop';
 import { train } from '../core/model/train';
 import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
@@ -38,6 +39,8 @@ export interface AnalysisTarget {
   operatorKind: 'r-operator' | 'analytic';
   /** ‖H̃ − H‖₂/‖H‖₂ expected from the arithmetic of the HVPs (see SpectrumReport.roundingAllowance). */
   relativeRounding: number;
+  /** What the hyperparameter loop continues from (MLP experiments): data objectives, w, batch order. */
+  hyperProblem: HyperProblem | null;
   dispose(): void;
 }
 
@@ -71,6 +74,7 @@ async function prepareProblem(exp: ProblemExperiment): Promise<AnalysisTarget> {
     closedFormHessian: problem.hessian,
     operatorKind: 'analytic',
     relativeRounding: gamma(n, FLOAT64_UNIT_ROUNDOFF),
+    hyperProblem: null,
     dispose: () => problem.objective.dispose(),
   };
 }
@@ -122,6 +126,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
       closedFormHessian: null,
       operatorKind: 'r-operator',
       relativeRounding,
+      hyperProblem: { train: objective.base, validation: val, w, order: result.order, tensors: parameterTensors(spec.layers), relativeRounding },
       dispose: () => {
         objective.dispose();
         val.dispose();

@@ -11,6 +11,7 @@ const WEIGHTS: Record<Phase, number> = {
   spectrum: 0.35,
   neumann: 0.08,
   hypergradient: 0.1,
+  hyper: 0.6,
   report: 0.02,
 };
 
@@ -21,14 +22,24 @@ const LABELS: Record<Phase, string> = {
   spectrum: 'Measuring the spectrum',
   neumann: 'Running the Neumann series',
   hypergradient: 'Conjugate gradients and hypergradient',
+  hyper: 'Hyperparameter loop',
   report: 'Writing the report',
 };
 
-const ORDER: Phase[] = ['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'report'];
+const ORDER: Phase[] = ['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'hyper', 'report'];
 
 export class ProgressReporter {
   private phase: Phase = 'load';
-  constructor(private readonly emit: (e: SessionEvent) => void) {}
+  private readonly phases: Phase[];
+  private readonly total: number;
+  /** `hyper`: the session runs the hyperparameter loop (otherwise its phase has no share of the bar). */
+  constructor(
+    private readonly emit: (e: SessionEvent) => void,
+    opts: { hyper?: boolean } = {},
+  ) {
+    this.phases = ORDER.filter((p) => p !== 'hyper' || opts.hyper);
+    this.total = this.phases.reduce((t, p) => t + WEIGHTS[p], 0);
+  }
 
   enter(phase: Phase): void {
     this.phase = phase;
@@ -43,10 +54,10 @@ export class ProgressReporter {
 
   private overall(within: number): number {
     let done = 0;
-    for (const p of ORDER) {
-      if (p === this.phase) return done + WEIGHTS[p] * within;
+    for (const p of this.phases) {
+      if (p === this.phase) return (done + WEIGHTS[p] * within) / this.total;
       done += WEIGHTS[p];
     }
-    return done;
+    return done / this.total;
   }
 }

@@ -9,7 +9,9 @@ import { initBackend } from '../core/model/backend';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { SessionEvent } from '../protocol/messages';
+import type { HyperReport } from '../core/diagnosis/hyper-report';
 import { analyse } from './analyse';
+import { hyperSettings, runHyperPhase } from './hyper-phase';
 import { prepareTarget } from './prepare';
 import { ProgressReporter } from './progress';
 
@@ -29,7 +31,8 @@ export interface SessionOptions {
 export async function runSession(experiment: Experiment, options: SessionOptions, hooks: SessionHooks): Promise<DiagnosisReport> {
   const t0 = performance.now();
   const emit = hooks.onEvent;
-  const progress = new ProgressReporter(emit);
+  const hyper = experiment.kind === 'mlp' ? experiment.hyper : undefined;
+  const progress = new ProgressReporter(emit, { hyper: hyper !== undefined });
   progress.enter('load');
   const backend = await initBackend(options.backend);
   emit({ type: 'log', level: 'info', text: `TF.js backend: ${backend}` });
@@ -40,12 +43,16 @@ export async function runSession(experiment: Experiment, options: SessionOptions
   try {
     if (target.hypergradientWeights) hooks.onWeights?.(Float64Array.from(target.w));
     const prepareMs = performance.now() - tLoad;
-    const result = await analyse(experiment, target, {
-      emit,
-      progress,
-      signal: hooks.signal,
-      exactMaxParams: options.exactMaxParams ?? experiment.analysis.exactMaxParams,
-    });
+    const exactMaxParams = options.exactMaxParams ?? experiment.analysis.exactMaxParams;
+    const result = await analyse(experiment, target, { emit, progress, signal: hooks.signal, exactMaxParams });
+    let hyperReport: HyperReport | undefined;
+    let hyperMs: number | undefined;
+    if (experiment.kind === 'mlp' && experiment.hyper && target.hyperProblem) {
+      const t = performance.now();
+      const settings = hyperSettings({ ...experiment, hyper: experiment.hyper }, exactMaxParams);
+      hyperReport = await runHyperPhase(target.hyperProblem, settings, { emit, progress, signal: hooks.signal });
+      hyperMs = performance.now() - t;
+    }
     progress.enter('report');
     const report: DiagnosisReport = {
       schemaVersion: 1,
@@ -54,7 +61,7 @@ export async function runSession(experiment: Experiment, options: SessionOptions
       createdAt: new Date().toISOString(),
       backend,
       params: target.objective.size,
-      timings: { prepareMs, ...result.timings, totalMs: performance.now() - t0 },
+      timings: { prepareMs, ...result.timings, ...(hyperMs !== undefined ? { hyperMs } : {}), totalMs: performance.now() - t0 },
       loss: target.loss,
       gradientNorm: target.gradientNorm,
       training: target.training,
@@ -65,6 +72,7 @@ export async function runSession(experiment: Experiment, options: SessionOptions
       hypergradient: result.hypergradient,
       epochs: target.epochs,
       exactSolutionHead: result.exactSolutionHead,
+      ...(hyperReport ? { hyper: hyperReport } : {}),
     };
     progress.within(1);
     return report;

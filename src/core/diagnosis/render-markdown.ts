@@ -2,6 +2,7 @@
  * The report as a Markdown document (CLI --markdown, the extension's Export). Pure. Same order as
  * the terminal text: verdict and its cause, what to change, then the evidence.
  */
+import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
 import { fmtInterval, fmtNum, shownRows, verdictTitle } from './format';
 
@@ -99,6 +100,12 @@ export function renderMarkdown(r: DiagnosisReport): string {
     );
   }
 
+  if (r.hyper) {
+    for (const run of hyperRuns(r.hyper)) {
+      out.push(`## Hyperparameter loop: ${md(run.title)}`, '', ...table(HYPER_COLUMNS, run.rows.map((row) => row.map(md))), '');
+      if (run.stopped) out.push(md(run.stopped), '');
+    }
+  }
   out.push('## Run', '');
   const run: string[][] = [];
   if (r.loss.train !== null || r.loss.validation !== null) {

@@ -3,6 +3,8 @@
  * first, then the numbers it rests on. Pure; no colours (stdout is often a file or a pipe).
  */
 import { fmtHead, fmtInterval, fmtNum, shownRows, verdictSymbol, verdictTitle } from './format';
+import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
+import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
@@ -82,6 +84,8 @@ export function renderText(r: DiagnosisReport): string {
     out.push(`  exact: ${fmtNum(h.exact)}`);
   }
 
+  if (r.hyper) out.push(...hyperText(r.hyper));
+
   out.push('', 'Run');
   if (r.loss.train !== null || r.loss.validation !== null) {
     out.push(`  loss: train ${fmtNum(r.loss.train)}, validation ${fmtNum(r.loss.validation)}`);
@@ -98,4 +102,17 @@ export function renderText(r: DiagnosisReport): string {
   const totalMs = r.timings.totalMs;
   out.push(`  backend ${r.backend}${totalMs !== undefined ? ` · ${fmtNum(totalMs / 1000, 3)} s` : ''}`);
   return out.join('\n') + '\n';
+}
+
+/** The loop's runs as aligned columns. */
+function hyperText(h: HyperReport): string[] {
+  const out: string[] = [];
+  for (const run of hyperRuns(h)) {
+    out.push('', `Hyperparameter loop: ${run.title}`);
+    const cells = [HYPER_COLUMNS, ...run.rows];
+    const widths = HYPER_COLUMNS.map((_, c) => Math.max(...cells.map((row) => row[c].length)));
+    for (const row of cells) out.push(`  ${row.map((x, c) => pad(x, widths[c])).join('  ')}`.trimEnd());
+    if (run.stopped) out.push(`  ${run.stopped}`);
+  }
+  return out;
 }

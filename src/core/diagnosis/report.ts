@@ -11,6 +11,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { BackendName } from '../config/experiment';
 import { AnyNumber, Nullable, OneOf, T } from '../util/typebox';
+import { HyperReport } from './hyper-report';
 
 const Num = AnyNumber;
 const Int = (description?: string) => T.Integer(description ? { description } : {});
@@ -197,6 +198,7 @@ export const DiagnosisReport = T.Object(
     advice: Advice,
     hypergradient: HypergradientReport,
     epochs: Nullable(T.Array(EpochSpectrum), { description: 'λ_max, λ_min, ρ per epoch when analysis.trackEpochs' }),
+    hyper: T.Optional(HyperReport),
     exactSolutionHead: Nullable(Numbers(), {
       description: 'first entries of the exact solution H⁻¹b when available (analytic problems, small models)',
     }),

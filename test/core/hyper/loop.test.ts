@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import type { HyperStep } from '../../../src/core/diagnosis/hyper-report';
 import { mlpRelativeRounding } from '../../../src/core/diagnosis/rounding';
 import { runHyper, runHyperLoop, type HyperProblem } from '../../../src/core/hyper/loop';

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import { initParams, type MlpSpec } from '../../../src/core/model/mlp';
 import { MlpObjective } from '../../../src/core/model/mlp-objective';
 import { BatchOrder, SgdStepper } from '../../../src/core/model/sgd';

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../../../src/core/backend';
+import { initBackend } from '../../../src/core/model/backend';
 import type { Dataset } from '../../../src/core/data/dataset';
 import { initParams, type MlpSpec } from '../../../src/core/model/mlp';
 import { MlpDataObjective, MlpObjective } from '../../../src/core/model/mlp-objective';

@@ -1,0 +1,49 @@
+/**
+ * The hyperparameter loop as a table, the same cells for the terminal and Markdown (pure), and
+ * whether its series diverged at some step (the CLI's exit code).
+ */
+import { fmtNum, fmtPercent } from './format';
+import type { HyperReport, HyperRun, HyperStep } from './hyper-report';
+
+export const HYPER_COLUMNS = ['step', 'weight decay', 'train loss', 'val loss', 'λ_min', 'λ_max', 'α', 'ρ', 'hypergradient', 'error', 'cosine', 'HVPs', 's'];
+
+/** A vector cell: the value itself for one group, else its range. */
+function vectorCell(xs: readonly number[]): string {
+  if (xs.length === 1) return fmtNum(xs[0]);
+  const lo = Math.min(...xs);
+  const hi = Math.max(...xs);
+  return `${fmtNum(lo)}…${fmtNum(hi)} (${xs.length})`;
+}
+
+export function hyperRow(s: HyperStep): string[] {
+  return [
+    String(s.step),
+    vectorCell(s.weightDecay),
+    fmtNum(s.trainLoss),
+    fmtNum(s.validationLoss),
+    fmtNum(s.lambdaMin),
+    fmtNum(s.lambdaMax),
+    fmtNum(s.alpha),
+    `${fmtNum(s.rho)}${s.rho < 1 ? '' : ' ✖'}`,
+    vectorCell(s.hypergradient),
+    s.relativeError === null ? '—' : fmtPercent(s.relativeError),
+    s.cosine === null ? '—' : fmtNum(s.cosine),
+    String(s.hvps),
+    fmtNum(s.seconds, 3),
+  ];
+}
+
+/** Each run (the loop's own inverse first, then the compared ones) with its title and rows. */
+export function hyperRuns(h: HyperReport): { title: string; rows: string[][]; stopped: string | null }[] {
+  const runs: HyperRun[] = [{ inverse: h.inverse, trajectory: h.trajectory, final: h.final, stopped: h.stopped }, ...h.compare];
+  return runs.map((run, i) => ({
+    title: `${run.inverse} inverse${i === 0 ? '' : ' (compared)'}, reference ${h.reference}, ${h.granularity} weight decay (${h.groups.length} group${h.groups.length > 1 ? 's' : ''}), ${h.optimizer}`,
+    rows: run.trajectory.map(hyperRow),
+    stopped: run.stopped ? `stopped at step ${run.stopped.step}: ${run.stopped.reason}` : null,
+  }));
+}
+
+/** The loop's own Neumann series diverged (ρ ≥ 1) at some recorded step. */
+export function hyperDiverged(h: HyperReport): boolean {
+  return h.inverse === 'neumann' && h.trajectory.some((s) => !(s.rho < 1));
+}
