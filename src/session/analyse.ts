@@ -4,14 +4,14 @@
  * hypergradient → diagnosis. Returns the report's numeric blocks; run-session.ts adds the rest.
  */
 import { conjugateGradient, type CgResult } from '../core/algorithms/cg';
-import { assembleDense, denseSolve, denseSymmetricEigen, summariseSpectrum } from '../core/algorithms/dense-eigen';
+import { assembleDense, factorSymmetric, summariseSpectrum, type SymmetricFactorization } from '../core/algorithms/dense-eigen';
 import { hutchinsonTrace } from '../core/algorithms/hutchinson';
 import { estimate, lanczos } from '../core/algorithms/lanczos';
 import { neumannSeries } from '../core/algorithms/neumann';
 import { extremesByPowerIteration } from '../core/algorithms/power-iteration';
+import { mlpParameterLayout } from '../core/algorithms/tensor-share';
 import type { Experiment } from '../core/config/experiment';
 import { diagnose } from '../core/diagnosis/advice';
-import { hypergradientReport } from '../core/diagnosis/hypergradient';
 import { neumannReport } from '../core/diagnosis/neumann-report';
 import type { Advice, ExtremeEstimate, HvpSelfCheck, HypergradientReport, NeumannReport, SpectrumReport } from '../core/diagnosis/report';
 import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
@@ -23,6 +23,8 @@ import { checkpoint } from '../core/util/abort';
 import { subSeed } from '../core/util/rng';
 import { head } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
+import { exactCurvature, lanczosCurvature, type CurvatureFacts } from './curvature';
+import { hypergradientReferences, REFERENCES_START } from './hypergradient-refs';
 import type { AnalysisTarget } from './prepare';
 import type { ProgressReporter } from './progress';
 import { allowanceFor, widen } from './rounding';
@@ -81,7 +83,6 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
 
     ctx.progress.enter('spectrum');
     const spectrum = await timed('spectrumMs', () => measureSpectrum(exp, { ...target, relativeRounding }, op, ctx));
-    const dense = spectrum.dense;
     const alpha = usedAlpha(cfg.alpha, spectrum.chosen.lambdaMax, cfg.damping);
 
     ctx.progress.enter('neumann');
@@ -104,14 +105,9 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
         rtol: 1e-5,
         maxIter: Math.min(10 * n, CG_MAX_ITER_CAP),
         signal: ctx.signal,
-        onStep: (s) => ctx.progress.within(s.iteration / Math.min(10 * n, CG_MAX_ITER_CAP), `CG iteration ${s.iteration}`),
+        onStep: (s) => ctx.progress.within((REFERENCES_START * s.iteration) / Math.min(10 * n, CG_MAX_ITER_CAP), `CG iteration ${s.iteration}`),
       }),
     );
-    const exactSolution = dense ? denseSolve(dense.matrix, n, target.b).x : null;
-    const hypergradient = target.hypergradientWeights
-      ? hypergradientReport({ weights: target.hypergradientWeights, neumann: series.x, cg, exact: exactSolution })
-      : { neumann: null, cg: null, cgStatus: cg.status, cgIterations: cg.iterations, exact: null, relErrorNeumann: null, relErrorCg: null };
-
     const advice = diagnose({
       alpha,
       terms: cfg.terms,
@@ -126,6 +122,22 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
       maxLanczosSteps: spectrum.report.method === 'lanczos' ? analysis.maxLanczosSteps : null,
       observedGrowth: series.growthRatios.length ? series.growthRatios[series.growthRatios.length - 1] : null,
     });
+    const refs = await timed('referencesMs', () =>
+      hypergradientReferences({
+        op,
+        b: target.b,
+        weights: target.hypergradientWeights,
+        factor: spectrum.factor,
+        neumann: series.x,
+        cg,
+        lambdaMinInterval: spectrum.chosen.lambdaMin.interval,
+        lambdaMaxInterval: spectrum.chosen.lambdaMax.interval,
+        dampings: { recommended: advice.damping?.delta ?? null, configured: cfg.damping },
+        signal: ctx.signal,
+        progress: ctx.progress,
+      }),
+    );
+    const { hypergradient, exactSolution } = refs;
     if (!selfCheck.passed) {
       advice.messages.push({
         kind: 'hvp-self-check',
@@ -161,7 +173,8 @@ interface MeasuredSpectrum {
   report: SpectrumReport;
   /** The estimates the diagnosis rests on (exact when available). */
   chosen: { lambdaMin: ExtremeEstimate; lambdaMax: ExtremeEstimate };
-  dense: { matrix: Float64Array } | null;
+  /** The exact path's one reduction of H (spectrum, eigenvectors, every shifted solve). */
+  factor: SymmetricFactorization | null;
 }
 
 async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: HessianOperator, ctx: Ctx): Promise<MeasuredSpectrum> {
@@ -204,7 +217,7 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
   const trace = await hutchinsonTrace(op, { samples: analysis.hutchinsonSamples, seed: subSeed(exp.seed, 'trace'), signal: ctx.signal });
   base += share.trace;
 
-  let exact: { values: Float64Array; matrix: Float64Array; asymmetry: number } | null = null;
+  let exact: { values: Float64Array; factor: SymmetricFactorization; asymmetry: number } | null = null;
   if (useExact) {
     const assembled = target.closedFormHessian
       ? { matrix: target.closedFormHessian, asymmetry: 0 }
@@ -212,11 +225,10 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
           signal: ctx.signal,
           onProgress: (p) => ctx.progress.within(base + share.exact * (p.columns / p.size), `assembling H: ${p.columns}/${p.size} columns`),
         });
-    const { values } = denseSymmetricEigen(assembled.matrix, n);
-    exact = { values, matrix: assembled.matrix, asymmetry: assembled.asymmetry };
+    const factor = factorSymmetric(assembled.matrix, n);
+    exact = { values: factor.values, factor, asymmetry: assembled.asymmetry };
   }
 
-  const hvps = op.matvecCount - start;
   const lanczosBlock = { lambdaMax: lanczosRun.lambdaMax, lambdaMin: lanczosRun.lambdaMin, steps: lanczosRun.steps, hvps: lanczosRun.hvps };
   // For the exact path the assembled matrix's asymmetry is a measured part of ‖H̃ − H‖.
   const allowance = exact
@@ -225,23 +237,35 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
 
   let chosen: MeasuredSpectrum['chosen'];
   let exactPart: Pick<SpectrumReport, 'eigenvalues' | 'negativeCount' | 'conditionNumber'>;
+  const layout = exp.kind === 'mlp' ? mlpParameterLayout(exp.model.layers) : null;
+  let curvature: CurvatureFacts;
   if (exact) {
     // Eigenvalues within the allowance of 0 are rounding noise, not negative curvature.
     const summary = summariseSpectrum(exact.values, target.closedFormHessian ? undefined : allowance);
+    curvature = exactCurvature(exact.factor, summary.zeroTol, layout);
     chosen = { lambdaMax: estimate(summary.lambdaMax, allowance, true), lambdaMin: estimate(summary.lambdaMin, allowance, true) };
     exactPart = {
       eigenvalues: Array.from(exact.values),
       negativeCount: summary.negativeCount,
       conditionNumber: Number.isFinite(summary.conditionNumber) ? summary.conditionNumber : null,
     };
-    ctx.emit({ type: 'spectrumStep', method: 'exact', step: 1, hvps, lambdaMax: pick(chosen.lambdaMax), lambdaMin: pick(chosen.lambdaMin) });
+    ctx.emit({ type: 'spectrumStep', method: 'exact', step: 1, hvps: op.matvecCount - start, lambdaMax: pick(chosen.lambdaMax), lambdaMin: pick(chosen.lambdaMin) });
   } else {
     chosen = { lambdaMax: widen(lanczosRun.lambdaMax, allowance), lambdaMin: widen(lanczosRun.lambdaMin, allowance) };
-    exactPart = { eigenvalues: null, negativeCount: null, conditionNumber: null };
+    const d0 = op.matvecCount;
+    curvature = await lanczosCurvature(op, lanczosRun, {
+      seed: subSeed(exp.seed, 'density'),
+      threshold: allowance,
+      layout,
+      signal: ctx.signal,
+      onProbe: () => ctx.progress.within(base, `spectral density: ${op.matvecCount - d0} HVPs`),
+    });
+    exactPart = { eigenvalues: null, negativeCount: curvature.negativeCountEstimate, conditionNumber: null };
   }
+  const { negativeCountEstimate: _estimate, ...curvatureReport } = curvature;
   return {
     chosen,
-    dense: exact ? { matrix: exact.matrix } : null,
+    factor: exact ? exact.factor : null,
     report: {
       method: exact ? 'exact' : 'lanczos',
       lambdaMax: chosen.lambdaMax.value,
@@ -252,11 +276,12 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
       ...exactPart,
       trace: trace.estimate,
       traceStdErr: trace.stdErr,
-      hvps,
+      hvps: op.matvecCount - start,
       roundingAllowance: allowance,
       lanczosSteps: lanczosRun.steps,
       lanczos: lanczosBlock,
       power,
+      ...curvatureReport,
     },
   };
 }

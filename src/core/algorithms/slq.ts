@@ -170,7 +170,12 @@ function negativeMass(rule: GaussRule, threshold: number): { value: number; lowe
   return { value, lower: Math.max(0, lower), upper: Math.min(1, upper) };
 }
 
-function broaden(rules: GaussRule[], sigmaOpt: number | undefined, points: number): { grid: number[]; values: number[]; sigma: number } {
+/**
+ * The probe average of the rules broadened by Gaussians of width σ (default 1 % of the nodes'
+ * range) on an even grid over the nodes ± 5σ, normalised so the trapezoid rule gives 1. Also the
+ * dense path's density: one rule with every eigenvalue as a node of weight 1/n.
+ */
+export function broaden(rules: GaussRule[], sigmaOpt: number | undefined, points: number): { grid: number[]; values: number[]; sigma: number } {
   if (!(points >= 2)) throw new RangeError(`stochasticLanczosQuadrature: gridPoints must be ≥ 2, got ${points}`);
   const all = rules.flatMap((r) => r.nodes);
   const lo = Math.min(...all);

@@ -56,6 +56,34 @@ export const PowerCrossCheck = T.Object({
 });
 export type PowerCrossCheck = Static<typeof PowerCrossCheck>;
 
+export const SpectralDensity = T.Object(
+  {
+    method: OneOf(['slq', 'exact'], { description: "'slq': stochastic Lanczos quadrature (Rademacher probes); 'exact': the dense eigenvalues, broadened alike" }),
+    grid: Numbers('λ, ascending and evenly spaced'),
+    values: Numbers('density on the grid; the trapezoid rule over the grid gives 1'),
+    sigma: Num({ description: 'Gaussian broadening' }),
+    probes: Int('Rademacher probes (0 on the exact path)'),
+    steps: Int('Lanczos steps per probe (0 on the exact path)'),
+    hvps: Int('HVPs the density cost (0 on the exact path: it reuses the eigenvalues)'),
+    negativeFraction: Num({ description: 'fraction of eigenvalues below −roundingAllowance' }),
+    negativeFractionStdErr: Nullable(Num(), { description: 'across probes; 0 on the exact path; null with one probe' }),
+    negativeFractionInterval: T.Tuple([Num(), Num()], {
+      description: "the probes' Gauss-rule bracket (Chebyshev–Markov–Stieltjes) widened by 2 standard errors, clipped to [0, 1]; a point on the exact path",
+    }),
+  },
+  { description: 'spectral density of H (Ghorbani et al. 2019)' },
+);
+export type SpectralDensity = Static<typeof SpectralDensity>;
+
+export const EigenvectorReport = T.Object({
+  value: Num(),
+  residual: Num({ description: '‖Hv − λv‖ of the unit vector (the Ritz residual on the Lanczos path)' }),
+  tensorShare: T.Record(T.String(), Num(), {
+    description: 'state_dict tensor name → share of ‖v‖² in it (the shares sum to 1), in parameter order; empty for analytic problems',
+  }),
+});
+export type EigenvectorReport = Static<typeof EigenvectorReport>;
+
 export const SpectrumReport = T.Object({
   method: SpectrumMethod,
   lambdaMax: Num(),
@@ -64,7 +92,13 @@ export const SpectrumReport = T.Object({
   lambdaMinInterval: Interval,
   converged: T.Object({ max: T.Boolean(), min: T.Boolean() }),
   eigenvalues: Nullable(Numbers(), { description: 'all eigenvalues ascending (exact path only)' }),
-  negativeCount: Nullable(Int()),
+  negativeCount: Nullable(Num(), {
+    description: 'eigenvalues below −roundingAllowance: counted on the exact path (an integer); on the Lanczos path the SLQ estimate n·negativeFraction',
+  }),
+  negativeCountStdErr: T.Optional(Nullable(Num(), { description: 'standard error of the SLQ estimate over its probes (Lanczos path); null when counted' })),
+  negativeCountInterval: T.Optional(
+    Nullable(Interval, { description: "n × density.negativeFractionInterval (Lanczos path): the Gauss rules' bracket widened by 2 standard errors; null when counted" }),
+  ),
   conditionNumber: Nullable(Num()),
   trace: Nullable(Num(), { description: 'Hutchinson estimate (Rademacher)' }),
   traceStdErr: Nullable(Num()),
@@ -83,6 +117,9 @@ export const SpectrumReport = T.Object({
     { description: 'Lanczos estimates, kept as a cross-check when the exact path chose the numbers' },
   ),
   power: Nullable(PowerCrossCheck, { description: '(shifted) power-iteration estimates, a cross-check' }),
+  density: T.Optional(Nullable(SpectralDensity)),
+  bottomEigenvector: T.Optional(Nullable(EigenvectorReport, { description: 'the eigenvector (exact path) or Ritz vector (Lanczos) of λ_min' })),
+  topEigenvector: T.Optional(Nullable(EigenvectorReport, { description: 'the eigenvector (exact path) or Ritz vector (Lanczos) of λ_max' })),
 });
 export type SpectrumReport = Static<typeof SpectrumReport>;
 
@@ -156,14 +193,52 @@ export const Advice = T.Object({
 });
 export type Advice = Static<typeof Advice>;
 
+export const HYPERGRADIENT_REFERENCES = ['exact', 'minres', 'cg', 'none'] as const;
+export type HypergradientReference = (typeof HYPERGRADIENT_REFERENCES)[number];
+
+export const MinresHypergradient = T.Object(
+  {
+    value: Nullable(Num(), { description: 'the hypergradient from the MINRES solution (a value even when not converged: see converged)' }),
+    residual: Num({ description: '‖Hx − b‖/‖b‖ from a true product' }),
+    iterations: Int(),
+    converged: T.Boolean({ description: 'true only when the true residual reached the tolerance' }),
+    status: OneOf(['converged', 'least-squares', 'max-iterations', 'ill-conditioned', 'inaccurate', 'exhausted']),
+    conditionEstimate: Num({ description: "MINRES's estimate of cond(H), usually from below" }),
+  },
+  { description: 'MINRES on the undamped, possibly indefinite H x = b within an HVP budget' },
+);
+export type MinresHypergradient = Static<typeof MinresHypergradient>;
+
+export const DampedHypergradient = T.Object({
+  damping: Finite('δ'),
+  value: Nullable(Num(), { description: 'hypergradient of x = (H + δI)⁻¹b; null without a solution' }),
+  method: OneOf(['cg', 'dense']),
+  iterations: Int('CG iterations (0 on the dense path)'),
+  residual: Nullable(Num(), { description: '‖(H + δI)x − b‖/‖b‖ from a true product (CG) or the dense matrix' }),
+  converged: T.Boolean(),
+});
+export type DampedHypergradient = Static<typeof DampedHypergradient>;
+
 export const HypergradientReport = T.Object({
   neumann: Nullable(Num(), { description: 'dL_V/dλ = −∇_w L_Vᵀ H⁻¹ w by the Neumann series; null for analytic problems (no λ)' }),
   cg: Nullable(Num()),
   cgStatus: OneOf(['converged', 'max-iterations', 'indefinite', 'not-run']),
   cgIterations: Nullable(Int()),
   exact: Nullable(Num()),
-  relErrorNeumann: Nullable(Num()),
-  relErrorCg: Nullable(Num()),
+  relErrorNeumann: Nullable(Num(), { description: '|neumann − reference| / |reference| against the best converged reference (see reference)' }),
+  relErrorCg: Nullable(Num(), { description: 'against the best converged reference other than CG itself' }),
+  reference: T.Optional(
+    OneOf(HYPERGRADIENT_REFERENCES, {
+      description:
+        "what relErrorNeumann is measured against: 'exact' (dense solve, H not singular), else 'minres' or 'cg' when converged, else 'none' (no converged reference: relErrorNeumann is null)",
+    }),
+  ),
+  minres: T.Optional(Nullable(MinresHypergradient)),
+  damped: T.Optional(
+    T.Array(DampedHypergradient, {
+      description: 'the hypergradient of (H + δI)⁻¹b on a log grid of δ above −λ_min,lower, with the recommended, the configured and (dense path) δ = 0; ascending δ',
+    }),
+  ),
 });
 export type HypergradientReport = Static<typeof HypergradientReport>;
 

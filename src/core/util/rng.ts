@@ -70,7 +70,7 @@ export class Rng {
  * shuffling, start vectors), so that e.g. the initial weights are not drawn from the same stream
  * as the synthetic data. Offsets are fixed: a run stays reproducible from its seed.
  */
-export const SEED_OFFSETS = { init: 1000, shuffle: 2000, selfCheck: 3000, lanczos: 4000, power: 5000, trace: 6000, epochSpectrum: 7000, hyperSpectrum: 8000 } as const;
+export const SEED_OFFSETS = { init: 1000, shuffle: 2000, selfCheck: 3000, lanczos: 4000, power: 5000, trace: 6000, epochSpectrum: 7000, density: 8000, hyperSpectrum: 9000 } as const;
 
 export function subSeed(seed: number, purpose: keyof typeof SEED_OFFSETS): number {
   return seed + SEED_OFFSETS[purpose];
