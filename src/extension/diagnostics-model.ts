@@ -36,6 +36,15 @@ export interface PlannedDiagnostic {
   fixes: ConfigFix[];
   /** Short code shown in the Problems panel (advice kind or error code). */
   code: string;
+  /**
+   * What put it there: a report's advice, a failed run's error, that run's JSON syntax error in
+   * the experiment file, or the editor's own check of the current text (diagnostics-refresh.ts).
+   */
+  origin: 'advice' | 'error' | 'syntax' | 'check';
+  /** The value at `key` in the text the run read (canonical JSON, '' when absent); unset: not tracked. */
+  runValue?: string;
+  /** Why it no longer describes the file (its key changed since the run); shown before the message. */
+  stale?: string;
 }
 
 /** Advice without a key is about the series as a whole: it sits on the `neumann` block. */
@@ -68,6 +77,7 @@ export function reportDiagnostics(report: DiagnosisReport, experimentFile: strin
       key,
       fixes: m.fix ? [m.fix] : [],
       code: m.kind,
+      origin: 'advice' as const,
     };
   });
 }
@@ -92,7 +102,7 @@ function problemDiagnostic(
   experimentFile: string | null,
   textOf: (file: string) => string | null,
 ): PlannedDiagnostic[] {
-  const base = { severity: 'error' as const, message: p.message, fixes: [], code };
+  const base = { severity: 'error' as const, message: p.message, fixes: [], code, origin: 'error' as const };
   const w = p.where;
   if (w?.kind === 'file') {
     const line = Math.max(0, (w.line ?? 1) - 1);
@@ -102,7 +112,9 @@ function problemDiagnostic(
         : { start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } };
     // Data paths are resolved by the worker; a relative one is relative to the experiment's folder.
     const dataFile = isAbsolute(w.file) || !experimentFile ? w.file : join(dirname(experimentFile), w.file);
-    return [{ ...base, file: dataFile, range, key: null }];
+    // A line:column inside the experiment file itself (JSON) is its syntax error.
+    const origin = dataFile === experimentFile ? ('syntax' as const) : base.origin;
+    return [{ ...base, origin, file: dataFile, range, key: null }];
   }
   const file = w?.kind === 'json' && w.file ? w.file : experimentFile;
   if (!file) return [];

@@ -9,6 +9,7 @@ import { formatJsonPath } from '../core/config/json-path';
 import type { ConfigFix } from '../core/diagnosis/report';
 import { computeFixEdits } from './fix-edit';
 import { fixesAt, relocate, type PlannedDiagnostic, type Span } from './diagnostics-model';
+import { displayMessage, displaySeverity, refresh } from './diagnostics-refresh';
 
 export const DIAGNOSTIC_SOURCE = 'Neumann Lens';
 export const RUN_COMMAND = 'neumannLens.run';
@@ -88,16 +89,25 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
     return new Set((this.runs.get(experimentFile) ?? []).map((d) => d.file));
   }
 
+  /**
+   * An edited experiment file gets its run's entries recomputed (refresh: the current text's own
+   * check, stale advice); any other file (a CSV with a data error) only moves its entries.
+   */
   private onEdited(doc: vscode.TextDocument): void {
     const file = doc.uri.fsPath;
-    let changed = false;
+    const text = doc.getText();
+    const touched = new Set<string>();
     for (const [run, diags] of this.runs) {
-      if (!diags.some((d) => d.file === file)) continue;
-      const here = relocate(diags.filter((d) => d.file === file), doc.getText());
-      this.runs.set(run, [...diags.filter((d) => d.file !== file), ...here]);
-      changed = true;
+      if (run === file) {
+        const next = refresh(diags, file, text);
+        for (const d of [...diags, ...next]) touched.add(d.file);
+        this.runs.set(run, next);
+      } else if (diags.some((d) => d.file === file)) {
+        this.runs.set(run, [...diags.filter((d) => d.file !== file), ...relocate(diags.filter((d) => d.file === file), text)]);
+        touched.add(file);
+      }
     }
-    if (changed) this.publish(file);
+    for (const f of touched) this.publish(f);
   }
 
   private publish(file: string): void {
@@ -106,7 +116,7 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
     this.collection.set(
       uri,
       list.map((p) => {
-        const d = new vscode.Diagnostic(toRange(p.range), p.message, SEVERITY[p.severity]);
+        const d = new vscode.Diagnostic(toRange(p.range), displayMessage(p), SEVERITY[displaySeverity(p)]);
         d.source = DIAGNOSTIC_SOURCE;
         d.code = p.code;
         return d;
@@ -127,7 +137,7 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
       const id = `${formatJsonPath(fix.path)}=${fix.value}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.message === diag.message);
+      const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.message === displayMessage(diag));
       let edit: vscode.WorkspaceEdit;
       try {
         edit = fixWorkspaceEdit(document, fix);

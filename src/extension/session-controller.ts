@@ -13,6 +13,7 @@ import { errorProblems, type ErrorInfo, type SessionEvent, type StartOptions } f
 import type { PanelState } from '../protocol/webview';
 import { SessionClient, type SessionResult } from '../session/client';
 import { errorDiagnostics, reportDiagnostics } from './diagnostics-model';
+import { withRunValues } from './diagnostics-refresh';
 import type { DiagnosticsManager } from './diagnostics';
 import type { PanelHost } from './panel-host';
 import type { PanelModel } from './panel-model';
@@ -58,15 +59,17 @@ export class SessionController implements vscode.Disposable {
     }
     const file = uri.fsPath;
     const doc = await vscode.workspace.openTextDocument(uri);
+    // The text this run reads: its diagnostics are about these values (stale once they change).
+    const runText = doc.getText();
     let config: unknown;
     try {
-      config = parseJsonStrict(doc.getText(), file);
+      config = parseJsonStrict(runText, file);
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       const info = errorToInfo(err);
       // Shown in the panel and status bar too, unless that would hide a session still running.
       if (!this.current) this.model.ended(this.model.startSession(basename(file), file), 'failed', info);
-      this.showFailure(file, info);
+      this.showFailure(file, info, runText);
       return;
     }
     // Two runs started together must not both survive: from here to `this.current = …` is synchronous.
@@ -106,7 +109,7 @@ export class SessionController implements vscode.Disposable {
     const result = await this.withProgress(name, client, started);
     this.live.delete(client);
     if (this.current?.client === client) this.current = null;
-    this.finish(id, name, file, result);
+    this.finish(id, name, file, result, runText);
   }
 
   /** Stops the current session (no-op when none); resolves when its worker is gone. */
@@ -161,20 +164,22 @@ export class SessionController implements vscode.Disposable {
   /**
    * After a window reload the panel comes back from the saved state; the Problems panel must come
    * back with it, from the same report (or error), relocated against the file's current text.
+   * The text the run read is not saved, so staleness counts from the file as it is at the reload.
    */
   restoreDiagnostics(state: PanelState): void {
     const file = state.session?.experimentFile ?? state.report?.experimentFile ?? null;
     if (!file || state.session?.status === 'running') return;
-    if (state.report) this.diagnostics.setRun(file, reportDiagnostics(state.report, file, this.textOf(file) ?? ''));
-    else if (state.error) this.diagnostics.setRun(file, errorDiagnostics(state.error, file, (f) => this.textOf(f)));
+    const text = this.textOf(file) ?? '';
+    if (state.report) this.diagnostics.setRun(file, withRunValues(reportDiagnostics(state.report, file, text), file, text));
+    else if (state.error) this.diagnostics.setRun(file, withRunValues(errorDiagnostics(state.error, file, (f) => this.textOf(f)), file, text));
   }
 
-  private finish(id: number, name: string, file: string, result: SessionResult): void {
+  private finish(id: number, name: string, file: string, result: SessionResult, runText: string): void {
     this.model.ended(id, result.outcome, result.error);
     void this.context.workspaceState.update(STATE_KEY, encodeState(this.model.current));
     if (result.outcome === 'completed' && result.report) {
       const report = result.report;
-      this.diagnostics.setRun(file, reportDiagnostics(report, file, this.textOf(file) ?? ''));
+      this.diagnostics.setRun(file, withRunValues(reportDiagnostics(report, file, this.textOf(file) ?? ''), file, runText));
       this.log.info(`[${name}] ${report.neumann.verdict}: ${report.advice.summary}`);
       // The visible panel and the status bar already say it; a toast only when the panel is not in view.
       if (!this.panel.isVisible) {
@@ -182,14 +187,14 @@ export class SessionController implements vscode.Disposable {
         void show(`Neumann Lens: ${report.advice.summary}`, 'Show Panel').then((pick) => pick && this.panel.show());
       }
     } else if (result.outcome === 'failed' && result.error) {
-      this.showFailure(file, result.error);
+      this.showFailure(file, result.error, runText);
     } else {
       this.log.info(`[${name}] ${result.outcome}`);
     }
   }
 
-  private showFailure(file: string, error: ErrorInfo): void {
-    const diags = errorDiagnostics(error, file, (f) => this.textOf(f));
+  private showFailure(file: string, error: ErrorInfo, runText: string): void {
+    const diags = withRunValues(errorDiagnostics(error, file, (f) => this.textOf(f)), file, runText);
     this.diagnostics.setRun(file, diags);
     this.log.error(`${basename(file)}: ${errorProblems(error).map(formatProblem).join('\n')}`);
     if (error.stack) this.log.debug(error.stack);

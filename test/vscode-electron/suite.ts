@@ -161,6 +161,27 @@ it('a syntax error in an unsaved editor is a diagnostic before any worker starts
   const diags = ourDiagnostics(uri);
   assert.ok(diags.some((d) => d.range.start.line === 1), 'the diagnostic is on the broken line');
   await vscode.commands.executeCommand('undo');
+  // Fixed in the editor, not re-run: the Problems entry goes with the error.
+  await until('the fixed syntax error leaves Problems', () => ourDiagnostics(uri).length === 0);
+  await editor.edit((e) => e.insert(new vscode.Position(1, 0), '  "oops": ,\n'));
+  await until('a new syntax error shows at once', () => ourDiagnostics(uri).some((d) => d.range.start.line === 1));
+  await vscode.commands.executeCommand('undo');
+});
+
+it('advice whose key is edited after the run is marked stale in Problems', async () => {
+  const uri = workspaceFile('seed-regression.neumann.json');
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc);
+  await vscode.commands.executeCommand('neumannLens.run', uri);
+  const alphaLine = lineOf(doc, '"alpha"');
+  assert.ok(ourDiagnostics(uri).every((d) => !d.message.startsWith('(stale')), 'fresh after the run');
+  const line = doc.lineAt(alphaLine).text;
+  const m = /"alpha": ([^,\s]+)/.exec(line);
+  assert.ok(m, line);
+  const start = line.indexOf(m[1]);
+  await editor.edit((e) => e.replace(new vscode.Range(alphaLine, start, alphaLine, start + m[1].length), '0.123'));
+  await until('stale advice', () => ourDiagnostics(uri).some((d) => d.message.startsWith('(stale: neumann')));
+  await vscode.commands.executeCommand('workbench.action.files.revert');
 });
 
 /**
