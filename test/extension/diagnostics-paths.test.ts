@@ -38,7 +38,7 @@ test('every problem of an invalid experiment gets its own diagnostic at its path
   assert.deepEqual(
     diags.map((d) => [d.key, at(text, d), d.message.split(' (')[0]]),
     [
-      ['neumann.alpha', '"alpha": -1', 'must be > 0'],
+      ['neumann.alpha', '"alpha": -1', 'expected a number > 0 or "auto"'],
       ['["bad key: x"]', '"bad key: x": 1', "unknown key 'bad key: x'"],
     ],
   );

@@ -26,7 +26,7 @@ const goodEvents: unknown[] = [
   { type: 'log', level: 'warn', text: 'hello' },
 ];
 
-const TYPES = '"phase", "progress", "trainStep", "epoch", "spectrumStep", "neumannTerm", "log"';
+const TYPES = '"phase", "progress", "trainStep", "epoch", "spectrumStep", "neumannTerm", "hyperStep", "log"';
 
 /** Each malformed event and the problem it must be reported with (the field's path first). */
 const badEvents: [unknown, string][] = [
@@ -39,7 +39,7 @@ const badEvents: [unknown, string][] = [
   [{ type: 'phase', phase: 'train', label: 'x' }, 'event.fraction: missing (expected a number)'],
   [
     { type: 'phase', phase: 'fly', label: 'x', fraction: 0 },
-    'event.phase: expected one of "load", "train", "self-check", "spectrum", "neumann", "hypergradient", "report", got "fly"',
+    'event.phase: expected one of "load", "train", "self-check", "spectrum", "neumann", "hypergradient", "hyper", "report", got "fly"',
   ],
   [{ type: 'trainStep', epoch: 0.5, step: 3, stepsPerEpoch: 32, loss: 0.5 }, 'event.epoch: expected an integer, got 0.5'],
   [{ type: 'trainStep', epoch: 0, step: '3', stepsPerEpoch: 32, loss: 0.5 }, 'event.step: expected an integer, got "3"'],

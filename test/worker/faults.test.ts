@@ -24,7 +24,7 @@ test('a malformed config → an input error at its JSON path', async () => {
   assert.equal(r.error?.code, 'input');
   assert.deepEqual(r.error?.where, { kind: 'json', file: path, path: 'neumann.alpha' });
   // The place travels as data, not inside the text (which a receiver would have to parse back).
-  assert.equal(r.error!.message, 'must be > 0 (got -1)');
+  assert.equal(r.error!.message, 'expected a number > 0 or "auto" (got -1)');
   assert.equal(r.error!.more, undefined);
 });
 
