@@ -32,8 +32,10 @@ export interface PlannedDiagnostic {
   message: string;
   /** The experiment key it sits on (re-located after edits), null for data-file positions. */
   key: string | null;
-  /** Quick Fixes offered on it. */
+  /** Quick Fixes offered on it, one by one. */
   fixes: ConfigFix[];
+  /** Fixes that only work together, offered as one "Apply all" Quick Fix. */
+  together?: ConfigFix[];
   /** Short code shown in the Problems panel (advice kind or error code). */
   code: string;
   /**
@@ -76,6 +78,7 @@ export function reportDiagnostics(report: DiagnosisReport, experimentFile: strin
       message: m.text,
       key,
       fixes: m.fix ? [m.fix] : [],
+      ...(m.fixes && m.fixes.length > 0 ? { together: m.fixes } : {}),
       code: m.kind,
       origin: 'advice' as const,
     };
@@ -129,7 +132,10 @@ function problemDiagnostic(
  */
 export function relocate(diags: PlannedDiagnostic[], text: string): PlannedDiagnostic[] {
   return diags
-    .filter((d) => d.fixes.length === 0 || !d.fixes.every((f) => isFixApplied(text, f)))
+    .filter((d) => {
+      const all = [...d.fixes, ...(d.together ?? [])];
+      return all.length === 0 || !all.every((f) => isFixApplied(text, f));
+    })
     .map((d) => (d.key === null ? d : { ...d, range: locateKey(text, d.key) }));
 }
 
@@ -141,4 +147,16 @@ export function fixesAt(diags: PlannedDiagnostic[], startLine: number, endLine: 
     for (const fix of d.fixes) out.push({ diag: d, fix });
   }
   return out;
+}
+
+/** Diagnostics (of one file) touching the line range that offer an "apply all" group. */
+export function groupsAt(diags: PlannedDiagnostic[], startLine: number, endLine: number): { diag: PlannedDiagnostic; fixes: ConfigFix[] }[] {
+  return diags
+    .filter((d) => d.together && !(d.range.end.line < startLine || d.range.start.line > endLine))
+    .map((d) => ({ diag: d, fixes: d.together as ConfigFix[] }));
+}
+
+/** "Apply all: neumann.damping = 3.37, neumann.alpha = 0.0872, neumann.terms = 73". */
+export function togetherLabel(fixes: readonly ConfigFix[]): string {
+  return `Apply all: ${fixes.map((f) => `${formatJsonPath(f.path)} = ${f.label.replace(/^Set \S+ to /, '')}`).join(', ')}`;
 }

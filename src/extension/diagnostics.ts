@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import { formatJsonPath } from '../core/config/json-path';
 import type { ConfigFix } from '../core/diagnosis/report';
-import { computeFixEdits } from './fix-edit';
-import { fixesAt, relocate, type PlannedDiagnostic, type Span } from './diagnostics-model';
+import { computeFixEdits, computeFixesEdit } from './fix-edit';
+import { fixesAt, groupsAt, relocate, togetherLabel, type PlannedDiagnostic, type Span } from './diagnostics-model';
 import { displayMessage, displaySeverity, refresh } from './diagnostics-refresh';
 
 export const DIAGNOSTIC_SOURCE = 'Neumann Lens';
@@ -154,7 +154,35 @@ export class DiagnosticsManager implements vscode.Disposable, vscode.CodeActionP
       rerun.command = { command: RUN_COMMAND, title: 'Re-run diagnosis', arguments: [document.uri] };
       actions.push(plain, rerun);
     }
-    return actions;
+    // Fixes that only work together: one edit, first in the menu (each alone would leave the series failing).
+    const groups: vscode.CodeAction[] = [];
+    for (const { diag, fixes } of groupsAt(this.planned(document.uri.fsPath), range.start.line, range.end.line)) {
+      const label = togetherLabel(fixes);
+      if (seen.has(label)) continue;
+      seen.add(label);
+      let edit: vscode.WorkspaceEdit;
+      try {
+        const e = computeFixesEdit(document.getText(), fixes);
+        edit = new vscode.WorkspaceEdit();
+        edit.replace(document.uri, new vscode.Range(document.positionAt(e.offset), document.positionAt(e.offset + e.length)), e.content);
+      } catch {
+        continue;
+      }
+      const matching = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.message === diag.message);
+      const all = new vscode.CodeAction(label, vscode.CodeActionKind.QuickFix);
+      all.edit = edit;
+      all.diagnostics = matching;
+      const rerun = new vscode.CodeAction(`${label} and re-run the diagnosis`, vscode.CodeActionKind.QuickFix);
+      rerun.edit = edit;
+      rerun.diagnostics = matching;
+      rerun.command = { command: RUN_COMMAND, title: 'Re-run diagnosis', arguments: [document.uri] };
+      groups.push(all, rerun);
+    }
+    if (groups.length > 0) {
+      for (const a of actions) a.isPreferred = false;
+      groups[0].isPreferred = true;
+    }
+    return [...groups, ...actions];
   }
 
   dispose(): void {

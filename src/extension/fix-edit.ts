@@ -109,6 +109,19 @@ export function applyFixToText(text: string, fix: ConfigFix): string {
   return applyEdits(text, computeFixEdits(text, fix));
 }
 
+/**
+ * Several fixes as one edit: each is applied to the text the previous one left (so inserts into
+ * the same object do not collide), and the result is one replacement of the span that changed.
+ */
+export function computeFixesEdit(text: string, fixes: readonly ConfigFix[]): TextEdit {
+  const after = fixes.reduce((t, f) => applyFixToText(t, f), text);
+  let start = 0;
+  while (start < text.length && start < after.length && text[start] === after[start]) start++;
+  let end = 0;
+  while (end < text.length - start && end < after.length - start && text[text.length - 1 - end] === after[after.length - 1 - end]) end++;
+  return { offset: start, length: text.length - start - end, content: after.slice(start, after.length - end) };
+}
+
 /** True when the file already holds the fix's value (nothing left to do). */
 export function isFixApplied(text: string, fix: ConfigFix): boolean {
   const root = parseTree(text);

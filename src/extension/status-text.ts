@@ -4,7 +4,7 @@
  * digits, so both show the same number). Pure.
  */
 import type { PanelState } from '../protocol/webview';
-import { fmtNum, verdictSymbol } from '../core/diagnosis/format';
+import { fmtNum, headline } from '../core/diagnosis/format';
 
 export interface StatusView {
   text: string;
@@ -25,11 +25,11 @@ export function statusView(state: PanelState): StatusView {
   }
   const r = state.report;
   if (r && (!s || s.status === 'completed')) {
-    const v = r.neumann.verdict;
+    const top = headline({ verdict: r.neumann.verdict, hypergradient: r.advice.hypergradient });
     return {
-      text: `$(pulse) ρ ${fmtNum(r.neumann.rho)} ${verdictSymbol(v)}`,
+      text: `$(pulse) ρ ${fmtNum(r.neumann.rho)} ${top.symbol}`,
       tooltip: `Neumann Lens — ${r.name}: ${r.advice.summary}`,
-      tone: v === 'converges' ? 'normal' : v === 'slow' || v === 'inconclusive' ? 'warning' : 'error',
+      tone: top.tone === 'converges' ? 'normal' : top.tone === 'slow' ? 'warning' : 'error',
     };
   }
   if (s?.status === 'failed') {

@@ -11,7 +11,7 @@ import { neumannSeries } from '../core/algorithms/neumann';
 import { extremesByPowerIteration } from '../core/algorithms/power-iteration';
 import { mlpParameterLayout } from '../core/algorithms/tensor-share';
 import type { Experiment } from '../core/config/experiment';
-import { diagnose } from '../core/diagnosis/advice';
+import { dampingToRecommend, diagnose } from '../core/diagnosis/advice';
 import { neumannReport } from '../core/diagnosis/neumann-report';
 import type { Advice, ExtremeEstimate, HvpSelfCheck, HypergradientReport, NeumannReport, SpectrumReport } from '../core/diagnosis/report';
 import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
@@ -108,6 +108,22 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
         onStep: (s) => ctx.progress.within((REFERENCES_START * s.iteration) / Math.min(10 * n, CG_MAX_ITER_CAP), `CG iteration ${s.iteration}`),
       }),
     );
+    const refs = await timed('referencesMs', () =>
+      hypergradientReferences({
+        op,
+        b: target.b,
+        weights: target.hypergradientWeights,
+        factor: spectrum.factor,
+        neumann: series.x,
+        cg,
+        lambdaMinInterval: spectrum.chosen.lambdaMin.interval,
+        lambdaMaxInterval: spectrum.chosen.lambdaMax.interval,
+        dampings: { recommended: dampingToRecommend({ alpha, damping: cfg.damping, ...spectrum.chosen, tolerance: analysis.tolerance }), configured: cfg.damping },
+        signal: ctx.signal,
+        progress: ctx.progress,
+      }),
+    );
+    const { hypergradient, exactSolution } = refs;
     const advice = diagnose({
       alpha,
       terms: cfg.terms,
@@ -120,24 +136,10 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
       cg: { status: cg.status, iterations: cg.iterations },
       epochs: exp.kind === 'mlp' ? exp.training.epochs : null,
       maxLanczosSteps: spectrum.report.method === 'lanczos' ? analysis.maxLanczosSteps : null,
+      hypergradient: target.hypergradientWeights ? hypergradient : null,
+      bottomTensorShare: spectrum.report.bottomEigenvector?.tensorShare ?? null,
       observedGrowth: series.growthRatios.length ? series.growthRatios[series.growthRatios.length - 1] : null,
     });
-    const refs = await timed('referencesMs', () =>
-      hypergradientReferences({
-        op,
-        b: target.b,
-        weights: target.hypergradientWeights,
-        factor: spectrum.factor,
-        neumann: series.x,
-        cg,
-        lambdaMinInterval: spectrum.chosen.lambdaMin.interval,
-        lambdaMaxInterval: spectrum.chosen.lambdaMax.interval,
-        dampings: { recommended: advice.damping?.delta ?? null, configured: cfg.damping },
-        signal: ctx.signal,
-        progress: ctx.progress,
-      }),
-    );
-    const { hypergradient, exactSolution } = refs;
     if (!selfCheck.passed) {
       advice.messages.push({
         kind: 'hvp-self-check',

@@ -2,7 +2,7 @@
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h } from './dom';
-import { fmtInterval, fmtNum, verdictSymbol, verdictTitle, verdictTone } from '../core/diagnosis/format';
+import { fmtInterval, fmtNum, headline } from '../core/diagnosis/format';
 
 type Post = (m: PanelToHost) => void;
 
@@ -70,10 +70,10 @@ function basename(p: string): string {
 /** The verdict, its one-sentence cause, and the numbers it rests on. */
 export function renderVerdict(report: DiagnosisReport): HTMLElement {
   const { neumann: n, spectrum: sp, advice } = report;
-  const tone = verdictTone(n.verdict);
-  const head = h('div', { class: `verdict verdict-${tone}`, id: 'verdict', role: 'status' },
-    h('span', { class: 'verdict-symbol', attrs: { 'aria-hidden': 'true' }, text: verdictSymbol(n.verdict) }),
-    h('span', { class: 'verdict-title', id: 'verdict-title', text: verdictTitle(n.verdict) }),
+  const top = headline({ verdict: n.verdict, hypergradient: advice.hypergradient });
+  const head = h('div', { class: `verdict verdict-${top.tone}`, id: 'verdict', role: 'status' },
+    h('span', { class: 'verdict-symbol', attrs: { 'aria-hidden': 'true' }, text: top.symbol }),
+    h('span', { class: 'verdict-title', id: 'verdict-title', text: top.title }),
   );
   const summary = h('p', { class: 'summary', id: 'summary', text: advice.summary });
   const nums = h('dl', { class: 'numbers', id: 'numbers' });

@@ -107,7 +107,8 @@ describe('e2e: seed example in VS Code (dark theme)', () => {
     // Go to the diagnostic and open the Quick Fix menu there, as a user does with Ctrl+.
     await wb.page.locator(`.markers-panel .monaco-list-row[aria-label*="at line ${alphaLine} and character"]`).first().dblclick();
     const labels = await wb.quickFixes();
-    const choice = labels.find((l) => /neumann\.alpha/.test(l) && /re-run/i.test(l));
+    // A single fix ("Set neumann.alpha to …"), not the "Apply all: …" group the menu offers first.
+    const choice = labels.find((l) => /^Set neumann\.alpha/.test(l) && /re-run/i.test(l));
     assert.ok(choice, `a fix of neumann.alpha that also re-runs is offered: ${labels.join(' | ')}`);
     await wb.screenshot('quick-fix-menu');
     await wb.chooseQuickFix(choice!);

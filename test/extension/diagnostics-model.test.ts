@@ -10,6 +10,7 @@ import type { ErrorInfo } from '../../src/protocol/messages';
 import {
   errorDiagnostics,
   fixesAt,
+  groupsAt,
   relocate,
   reportDiagnostics,
   type Span,
@@ -198,4 +199,20 @@ test('fixesAt finds the fixes of diagnostics touching a line range', () => {
   assert.deepEqual(fixesAt(diags, neumannLine, neumannLine).map((f) => f.fix.path.join('.')), ['neumann.damping']);
   assert.equal(fixesAt(diags, 0, 0).length, 0);
   assert.equal(fixesAt(diags, 0, lines.length).length, 2);
+});
+
+test('an "apply all" message becomes one diagnostic with its group, dropped once the file holds every fix of it', () => {
+  const report = sampleReport();
+  const fixes = [
+    { path: ['neumann', 'damping'], value: 3.37, label: 'Set neumann.damping to 3.37' },
+    { path: ['neumann', 'alpha'], value: 0.0872, label: 'Set neumann.alpha to 0.0872' },
+  ];
+  report.advice.messages = [{ kind: 'apply-all', severity: 'info', text: 'together', key: 'neumann.damping', fixes }];
+  const text = '{\n  "name": "x",\n  "neumann": {\n    "alpha": 1,\n    "terms": 10\n  }\n}\n';
+  const [d] = reportDiagnostics(report, '/w/x.neumann.json', text);
+  assert.deepEqual(d.together, fixes);
+  assert.deepEqual(d.fixes, [], 'the group is not offered fix by fix from this diagnostic');
+  assert.deepEqual(groupsAt([d], d.range.start.line, d.range.end.line).map((g) => g.fixes), [fixes]);
+  assert.equal(relocate([d], applyFixToText(text, fixes[0])).length, 1, 'half applied: still there');
+  assert.equal(relocate([d], fixes.reduce((t, f) => applyFixToText(t, f), text)).length, 0);
 });

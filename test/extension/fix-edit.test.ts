@@ -7,10 +7,12 @@ import { InputError } from '../../src/core/errors';
 import {
   applyFixToText,
   computeFixEdits,
+  computeFixesEdit,
   detectFormatting,
   isFixApplied,
   isOfferedFix,
 } from '../../src/extension/fix-edit';
+import { togetherLabel } from '../../src/extension/diagnostics-model';
 import { sampleReport } from '../fixtures/sample-report';
 
 const examplesDir = join(__dirname, '../../examples');
@@ -108,4 +110,19 @@ test('only fixes the current report offers are accepted from the panel', () => {
   assert.equal(isOfferedFix(report, { ...offered, path: ['data', 'train', 'csv'] }), false);
   assert.equal(isOfferedFix(report, { ...offered, path: [...offered.path, 'x'] }), false);
   assert.equal(isOfferedFix(null, offered), false);
+});
+
+test('fixes that only work together: one edit, each applied to the text the previous one left; labelled "Apply all"', () => {
+  const text = '{\n  "name": "x",\n  "neumann": {\n    "alpha": 1,\n    "terms": 10\n  }\n}\n';
+  const fixes = [
+    { path: ['neumann', 'damping'], value: 3.37, label: 'Set neumann.damping to 3.37' },
+    { path: ['neumann', 'alpha'], value: 0.0872, label: 'Set neumann.alpha to 0.0872' },
+    { path: ['neumann', 'terms'], value: 73, label: 'Set neumann.terms to 73' },
+  ];
+  const e = computeFixesEdit(text, fixes);
+  const after = text.slice(0, e.offset) + e.content + text.slice(e.offset + e.length);
+  assert.deepEqual(JSON.parse(after), { name: 'x', neumann: { alpha: 0.0872, terms: 73, damping: 3.37 } });
+  assert.equal(after, fixes.reduce((t, f) => applyFixToText(t, f), text));
+  assert.ok(e.offset > text.indexOf('"neumann"'), 'lines before the first change are not touched');
+  assert.equal(togetherLabel(fixes), 'Apply all: neumann.damping = 3.37, neumann.alpha = 0.0872, neumann.terms = 73');
 });

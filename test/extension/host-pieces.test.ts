@@ -113,3 +113,16 @@ test('settings: defaults, valid values, and wrong ones fall back', () => {
   assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
   assert.equal(readSettings((k) => (k === 'worker.maxMemoryMb' ? 100 : undefined)).maxMemoryMb, DEFAULT_SETTINGS.maxMemoryMb);
 });
+
+test('status bar: a converging series whose hypergradient has the wrong sign is a warning, not a ✓', () => {
+  const view = statusView(
+    finished((r) => {
+      r.neumann.rho = 0.8347;
+      r.neumann.verdict = 'converges';
+      r.advice.verdict = 'converges';
+      r.advice.hypergradient = { status: 'wrong-sign', reference: 'exact', neumann: 2.5, referenceValue: -10.2, limit: 2.5, relError: 1.25, dampingBias: 1.25, signAgrees: false };
+    }),
+  );
+  assert.equal(view.text, '$(pulse) ρ 0.8347 ⚠');
+  assert.equal(view.tone, 'warning');
+});

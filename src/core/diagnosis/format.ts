@@ -3,7 +3,7 @@
  * text and Markdown, the panel, the HTML export and the status bar, so every surface shows the same
  * digits (and tests can format a report JSON the same way to compare). Pure.
  */
-import type { Interval, Verdict } from './report';
+import type { Advice, Interval, Verdict } from './report';
 
 /** 4 significant digits, a real minus sign, no trailing zeros; exponent form outside [1e-4, 1e6). */
 export function fmtNum(x: number | null | undefined, digits = 4): string {
@@ -74,4 +74,28 @@ export function verdictTitle(v: Verdict): string {
 
 export function verdictSymbol(v: Verdict): string {
   return v === 'converges' ? '✓' : v === 'slow' ? '⚠' : v === 'inconclusive' ? '?' : '✗';
+}
+
+export interface Headline {
+  tone: VerdictTone;
+  symbol: string;
+  title: string;
+}
+
+const HYPERGRADIENT_TITLES: Partial<Record<NonNullable<Advice['hypergradient']>['status'], string>> = {
+  'wrong-sign': 'Converges, but to a hypergradient of the wrong sign',
+  biased: 'Converges, but the damping biases the hypergradient',
+  far: 'Converges, but the hypergradient is far from the reference',
+};
+
+/**
+ * The two-part verdict as one headline: the series (ρ) and whether its value is the wanted
+ * hypergradient. A converging series whose hypergradient has the wrong sign, is biased by the
+ * damping or is far from the reference is never shown as a plain pass.
+ */
+export function headline(advice: Pick<Advice, 'verdict' | 'hypergradient'>): Headline {
+  const v = advice.verdict;
+  const off = (v === 'converges' || v === 'slow') && advice.hypergradient ? HYPERGRADIENT_TITLES[advice.hypergradient.status] : undefined;
+  if (off) return { tone: 'slow', symbol: '⚠', title: off };
+  return { tone: verdictTone(v), symbol: verdictSymbol(v), title: verdictTitle(v) };
 }

@@ -4,14 +4,15 @@
  * Number formatting is src/core/diagnosis/format.ts, shared with the panel, so the export and the panel agree.
  */
 import type { DiagnosisReport } from './report';
-import { fmtHead, fmtInterval, fmtNum, fmtPercent, shownRows, verdictSymbol, verdictTitle, verdictTone } from './format';
+import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 export function renderHtml(report: DiagnosisReport): string {
   const n = report.neumann;
   const sp = report.spectrum;
-  const tone = verdictTone(n.verdict);
+  const top = headline({ verdict: n.verdict, hypergradient: report.advice.hypergradient });
+  const tone = top.tone;
   const rows: [string, string][] = [
     ['λ_min', `${fmtNum(sp.lambdaMin)} <span class="iv">${esc(fmtInterval(sp.lambdaMinInterval))}</span>`],
     ['λ_max', `${fmtNum(sp.lambdaMax)} <span class="iv">${esc(fmtInterval(sp.lambdaMaxInterval))}</span>`],
@@ -46,7 +47,7 @@ export function renderHtml(report: DiagnosisReport): string {
 <main>
 <h1>Neumann Lens — ${esc(report.name)}</h1>
 <section class="verdict ${tone}">
-<p class="title"><span aria-hidden="true">${verdictSymbol(n.verdict)}</span> ${esc(verdictTitle(n.verdict))}</p>
+<p class="title"><span aria-hidden="true">${top.symbol}</span> ${esc(top.title)}</p>
 <p class="summary">${esc(report.advice.summary)}</p>
 <table class="nums"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>
 </section>

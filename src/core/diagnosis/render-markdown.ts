@@ -4,7 +4,7 @@
  */
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
-import { fmtInterval, fmtNum, shownRows, verdictTitle } from './format';
+import { fmtInterval, fmtNum, headline, shownRows } from './format';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -29,7 +29,7 @@ export function renderMarkdown(r: DiagnosisReport): string {
   const s = r.spectrum;
   const a = r.advice;
   out.push(`# Neumann Lens diagnosis: ${md(r.name)}`, '');
-  out.push(`**${verdictTitle(a.verdict)}.** ${md(a.summary)}`, '');
+  out.push(`**${headline(a).title}.** ${md(a.summary)}`, '');
   out.push(
     `ρ(I − α(H + δI)) = **${fmtNum(n.rho)}** ${fmtInterval(n.rhoInterval)} at α = ${fmtNum(n.alpha)}, δ = ${fmtNum(n.damping)}, K = ${n.terms} terms` +
       (n.nonFiniteAtTerm !== null ? `; the series overflowed at term ${n.nonFiniteAtTerm}.` : '.'),

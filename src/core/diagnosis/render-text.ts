@@ -2,7 +2,7 @@
  * The report as terminal text (the CLI's stdout): the verdict and the sentence that explains it
  * first, then the numbers it rests on. Pure; no colours (stdout is often a file or a pipe).
  */
-import { fmtHead, fmtInterval, fmtNum, shownRows, verdictSymbol, verdictTitle } from './format';
+import { fmtHead, fmtInterval, fmtNum, headline, shownRows } from './format';
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
@@ -17,7 +17,8 @@ export function renderText(r: DiagnosisReport): string {
   const out: string[] = [];
   const n = r.neumann;
   const s = r.spectrum;
-  out.push(`${verdictSymbol(r.advice.verdict)} ${verdictTitle(r.advice.verdict)} — ${r.name}`);
+  const top = headline(r.advice);
+  out.push(`${top.symbol} ${top.title} — ${r.name}`);
   out.push(r.advice.summary);
   out.push(
     `ρ(I − α(H + δI)) = ${fmtNum(n.rho)} ${fmtInterval(n.rhoInterval)} at α = ${fmtNum(n.alpha)}, δ = ${fmtNum(n.damping)}, K = ${n.terms} terms` +

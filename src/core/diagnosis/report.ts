@@ -153,6 +153,8 @@ export const AdviceKind = OneOf([
   'train-longer',
   'use-cg',
   'hvp-self-check',
+  'hypergradient',
+  'apply-all',
 ]);
 export type AdviceKind = Static<typeof AdviceKind>;
 
@@ -172,11 +174,38 @@ export const AdviceMessage = T.Object({
   text: T.String(),
   key: T.Optional(T.String({ description: 'the experiment key the message is about (dot path), for editor diagnostics' })),
   fix: T.Optional(ConfigFix),
+  fixes: T.Optional(
+    T.Array(ConfigFix, { description: "'apply-all': recommendations that only work together, to be applied as one edit" }),
+  ),
 });
 export type AdviceMessage = Static<typeof AdviceMessage>;
 
 export const DampingAdvice = T.Object({ delta: Num(), alpha: Num(), rho: Num(), termsNeeded: Nullable(Num()) });
 export type DampingAdvice = Static<typeof DampingAdvice>;
+
+export const HYPERGRADIENT_REFERENCES = ['exact', 'minres', 'cg', 'none'] as const;
+export type HypergradientReference = (typeof HYPERGRADIENT_REFERENCES)[number];
+
+export const HYPERGRADIENT_STATUSES = ['agrees', 'biased', 'far', 'wrong-sign', 'diverged', 'no-reference'] as const;
+
+export const HypergradientVerdict = T.Object(
+  {
+    status: OneOf(HYPERGRADIENT_STATUSES, {
+      description:
+        "'agrees': within 5 % of the reference; 'wrong-sign': the sign differs from the reference; 'biased': the damped " +
+        "system's own solution is already far from the reference; 'far': far for another reason (terms); 'diverged'; 'no-reference'",
+    }),
+    reference: OneOf(HYPERGRADIENT_REFERENCES),
+    neumann: Nullable(Num()),
+    referenceValue: Nullable(Num()),
+    limit: Nullable(Num({ description: 'what the series converges to: the hypergradient of (H + δI)⁻¹b at the configured δ' })),
+    relError: Nullable(Num()),
+    dampingBias: Nullable(Num({ description: '|limit − reference| / |reference| (δ > 0)' })),
+    signAgrees: Nullable(T.Boolean()),
+  },
+  { description: "the verdict's second part: is the series' value the hypergradient the user wants" },
+);
+export type HypergradientVerdict = Static<typeof HypergradientVerdict>;
 
 export const Advice = T.Object({
   verdict: Verdict,
@@ -190,11 +219,9 @@ export const Advice = T.Object({
   damping: Nullable(DampingAdvice),
   useCg: T.Boolean(),
   notStationary: T.Boolean(),
+  hypergradient: T.Optional(Nullable(HypergradientVerdict)),
 });
 export type Advice = Static<typeof Advice>;
-
-export const HYPERGRADIENT_REFERENCES = ['exact', 'minres', 'cg', 'none'] as const;
-export type HypergradientReference = (typeof HYPERGRADIENT_REFERENCES)[number];
 
 export const MinresHypergradient = T.Object(
   {

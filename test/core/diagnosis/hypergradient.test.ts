@@ -64,3 +64,31 @@ test('neumannReport carries the series record, ρ and the verdict into the repor
   // JSON round trip: every number in the block is finite.
   assert.deepEqual(JSON.parse(JSON.stringify(rep)), rep);
 });
+
+test('the reference is the best converged one: exact, else a converged MINRES, else a converged CG, else none', () => {
+  const x = (scale: number) => Float64Array.from([hinvG[0] * scale, hinvG[1] * scale]);
+  const minres = (converged: boolean, scale: number) => ({
+    x: x(scale), status: converged ? ('converged' as const) : ('max-iterations' as const), converged, iterations: 7, hvps: 8,
+    relativeResidual: 0, trueRelativeResidual: converged ? 1e-9 : 0.3, normalEquationsResidual: 0, normEstimate: 4, conditionEstimate: 2.6,
+  });
+  const neumann = x(0.9); // hypergradient 0.9 against the true 1
+  const cgOk = { x: x(1.01), status: 'converged' as const, iterations: 2 };
+  const withExact = hypergradientReport({ weights: w, neumann, cg: cgOk, exact: hinvG, minres: minres(true, 1.02) });
+  assert.equal(withExact.reference, 'exact');
+  assert.ok(Math.abs(withExact.relErrorNeumann! - 0.1) < 1e-12);
+  // No dense solve: the converged MINRES, and CG is measured against it.
+  const noExact = hypergradientReport({ weights: w, neumann, cg: cgOk, exact: null, minres: minres(true, 1.02) });
+  assert.equal(noExact.reference, 'minres');
+  assert.ok(Math.abs(noExact.relErrorNeumann! - Math.abs(0.9 - 1.02) / 1.02) < 1e-12);
+  assert.ok(Math.abs(noExact.relErrorCg! - Math.abs(1.01 - 1.02) / 1.02) < 1e-12);
+  assert.equal(noExact.minres!.converged, true);
+  // An unconverged MINRES is reported with its residual, never used as the truth.
+  const unconverged = hypergradientReport({ weights: w, neumann, cg: cgOk, exact: null, minres: minres(false, 3) });
+  assert.equal(unconverged.reference, 'cg');
+  assert.equal(unconverged.minres!.value, -(x(3)[0] * w[0] + x(3)[1] * w[1]));
+  assert.equal(unconverged.minres!.residual, 0.3);
+  assert.equal(unconverged.relErrorCg, null, 'CG is not measured against itself');
+  const none = hypergradientReport({ weights: w, neumann, cg: { ...cgOk, status: 'indefinite' }, exact: null, minres: minres(false, 3) });
+  assert.equal(none.reference, 'none');
+  assert.equal(none.relErrorNeumann, null);
+});
