@@ -245,19 +245,18 @@ export const Neumann = Type.Object(
 
 export const Analysis = Type.Object(
   {
-    // The issue asked for 2000, but the dense eigendecomposition (ml-matrix, JAMA's tred2/tql2 on
-    // arrays of rows) measured 0.5 s at n = 300, 1.4 s at 600 and 17 s at 1000 on this machine
-    // (cache-bound beyond ~600), i.e. minutes at 2000. 500 keeps "all eigenvalues" interactive;
-    // above it Lanczos gives both ends with rigorous intervals in tens of HVPs. Users can raise it.
+    // 2000 since the Householder + QL path (src/core/algorithms/householder.ts, two threads):
+    // bench/results/dense.json measured the eigendecomposition at 0.13 s (n = 500), 1.65 s (1210)
+    // and 6.26 s (2000) on one thread, 3.15 s at 2000 on two, where ml-matrix took 1.9 / 29 / 134 s.
     exactMaxParams: withDefault(
       Type.Integer({
         minimum: 0,
         ...doc(
-          'Up to this many parameters, build the full Hessian from HVPs and eigendecompose it (all eigenvalues); the dense eigendecomposition takes ~1 s at 500 and ~17 s at 1000.',
-          'Up to this many parameters, build the full Hessian from HVPs and eigendecompose it (all eigenvalues, negative count, condition number). `0` never does. The dense eigendecomposition takes about 1 s at 500 parameters but 17 s at 1000; above the limit Lanczos gives both ends with error bars.',
+          'Up to this many parameters, build the full Hessian from HVPs and eigendecompose it (all eigenvalues); the eigendecomposition takes ~0.1 s at 500 and ~3 s at 2000 parameters.',
+          'Up to this many parameters, build the full Hessian from HVPs (n products) and eigendecompose it (all eigenvalues, negative count, condition number, exact hypergradient for every damping). `0` never does. The eigendecomposition takes about 0.1 s at 500 parameters and 3 s at 2000 (plus the n HVPs); above the limit Lanczos gives both ends with error bars and stochastic Lanczos quadrature the density.',
         ),
       }),
-      500,
+      2000,
     ),
     tolerance: withDefault(
       Type.Number({

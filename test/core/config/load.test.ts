@@ -47,7 +47,7 @@ test('defaults are applied and relative paths resolve against the experiment fol
   assert.equal(e.weightDecay, 0);
   assert.deepEqual(e.neumann, { alpha: 1, terms: 10, damping: 0 });
   assert.deepEqual(e.analysis, {
-    exactMaxParams: 500,
+    exactMaxParams: 2000,
     tolerance: 1e-3,
     maxLanczosSteps: 80,
     powerIteration: true,
