@@ -5,6 +5,7 @@
  */
 import type { DiagnosisReport } from './report';
 import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
+import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -102,6 +103,29 @@ function hypergradientTable(r: DiagnosisReport): string {
 ${row('Neumann', g.neumann, g.relErrorNeumann, `α = ${fmtNum(r.neumann.alpha)}, K = ${r.neumann.terms}`)}
 ${row('CG', g.cg, g.relErrorCg, g.cgStatus === 'not-run' ? 'not run' : `${g.cgStatus}${g.cgIterations !== null ? `, ${g.cgIterations} iterations` : ''}`)}
 ${row('exact', g.exact, null, g.exact === null ? 'not available' : 'dense solve')}
+</tbody></table>${curvatureNotes(r)}${dampingTable(r)}`;
+}
+
+function curvatureNotes(r: DiagnosisReport): string {
+  const s = r.spectrum;
+  const negatives = negativeCountText(r);
+  const lines = [
+    minresLine(r),
+    referenceLine(r),
+    negatives && `negative eigenvalues: ${negatives}`,
+    densityLine(r),
+    shareText(s.bottomEigenvector) && `λ_min eigenvector by tensor: ${shareText(s.bottomEigenvector)}`,
+    shareText(s.topEigenvector) && `λ_max eigenvector by tensor: ${shareText(s.topEigenvector)}`,
+  ].filter((x): x is string => !!x);
+  return lines.length ? `\n<ul class="notes">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : '';
+}
+
+function dampingTable(r: DiagnosisReport): string {
+  const rows = dampingRows(r);
+  if (!rows.length) return '';
+  return `\n<p>With damping: the hypergradient of (H + δI)⁻¹b, the limit the series converges to at that δ.</p>
+<table class="damped"><thead><tr><th scope="col">δ</th><th scope="col">dL_V/dλ</th><th scope="col">solve</th><th scope="col">residual</th><th scope="col"></th></tr></thead><tbody>
+${rows.map((d) => `<tr><td>${esc(d.damping)}</td><td>${esc(d.value)}</td><td>${esc(d.solve)}</td><td>${esc(d.residual)}</td><td>${esc(d.notes)}</td></tr>`).join('\n')}
 </tbody></table>`;
 }
 

@@ -5,6 +5,7 @@
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
 import { fmtInterval, fmtNum, headline, shownRows } from './format';
+import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -63,7 +64,14 @@ export function renderMarkdown(r: DiagnosisReport): string {
     ['λ_min', `${fmtNum(s.lambdaMin)} ${fmtInterval(s.lambdaMinInterval)}${s.converged.min ? '' : ' (not converged)'}`],
     ['Hessian-vector products', String(s.hvps)],
   ];
-  if (s.negativeCount !== null) spec.push(['Negative eigenvalues', `${s.negativeCount} of ${s.eigenvalues?.length ?? r.params}`]);
+  const negatives = negativeCountText(r);
+  if (negatives) spec.push(['Negative eigenvalues', negatives]);
+  const density = densityLine(r);
+  if (density) spec.push(['Density', density]);
+  for (const [label, e] of [['λ_min eigenvector by tensor', s.bottomEigenvector], ['λ_max eigenvector by tensor', s.topEigenvector]] as const) {
+    const share = shareText(e);
+    if (share) spec.push([label, share]);
+  }
   if (s.conditionNumber !== null) spec.push(['Condition number', fmtNum(s.conditionNumber)]);
   if (s.trace !== null) spec.push(['Trace (Hutchinson)', `${fmtNum(s.trace)} ± ${fmtNum(s.traceStdErr)}`]);
   if (s.lanczos && s.method !== 'lanczos') {
@@ -98,6 +106,13 @@ export function renderMarkdown(r: DiagnosisReport): string {
       ),
       '',
     );
+    const notes = [minresLine(r), referenceLine(r)].filter((x): x is string => !!x);
+    if (notes.length) out.push(...notes.map((x) => `- ${x}`), '');
+    const damped = dampingRows(r);
+    if (damped.length) {
+      out.push('With damping: the hypergradient of (H + δI)⁻¹b, the limit the series converges to at that δ.', '');
+      out.push(...table(['δ', 'Value', 'Solve', 'Residual', ''], damped.map((d) => [d.damping, d.value, d.solve, d.residual, d.notes])), '');
+    }
   }
 
   if (r.hyper) {

@@ -6,6 +6,7 @@ import { fmtHead, fmtInterval, fmtNum, headline, shownRows } from './format';
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
+import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
 
@@ -47,7 +48,14 @@ export function renderText(r: DiagnosisReport): string {
   out.push('', `Spectrum of H (${s.method}, ${r.params} parameters, ${s.hvps} Hessian-vector products)`);
   out.push(`  λ_max = ${fmtNum(s.lambdaMax)}  ${fmtInterval(s.lambdaMaxInterval)}${s.converged.max ? '' : '  (not converged)'}`);
   out.push(`  λ_min = ${fmtNum(s.lambdaMin)}  ${fmtInterval(s.lambdaMinInterval)}${s.converged.min ? '' : '  (not converged)'}`);
-  if (s.negativeCount !== null) out.push(`  negative eigenvalues: ${s.negativeCount} of ${s.eigenvalues?.length ?? r.params}`);
+  const negatives = negativeCountText(r);
+  if (negatives) out.push(`  negative eigenvalues: ${negatives}`);
+  const density = densityLine(r);
+  if (density) out.push(`  ${density}`);
+  for (const [label, e] of [['λ_min', s.bottomEigenvector], ['λ_max', s.topEigenvector]] as const) {
+    const share = shareText(e);
+    if (share) out.push(`  ${label} eigenvector by tensor: ${share}`);
+  }
   if (s.conditionNumber !== null) out.push(`  condition number: ${fmtNum(s.conditionNumber)}`);
   if (s.trace !== null) out.push(`  trace ≈ ${fmtNum(s.trace)} ± ${fmtNum(s.traceStdErr)} (Hutchinson)`);
   if (s.lanczos && s.method !== 'lanczos') {
@@ -83,6 +91,13 @@ export function renderText(r: DiagnosisReport): string {
         (h.relErrorCg !== null ? ` (rel. error ${fmtNum(h.relErrorCg)})` : ''),
     );
     out.push(`  exact: ${fmtNum(h.exact)}`);
+    for (const line of [minresLine(r), referenceLine(r)]) if (line) out.push(`  ${line}`);
+    const rows = dampingRows(r);
+    if (rows.length) {
+      out.push(`  with damping, (H + δI)⁻¹b:`);
+      out.push(`    ${pad('δ', 12)}${pad('value', 26)}${pad('solve', 14)}${pad('residual', 10)}`);
+      for (const d of rows) out.push(`    ${pad(d.damping, 12)}${pad(d.value, 26)}${pad(d.solve, 14)}${pad(d.residual, 10)}${d.notes}`);
+    }
   }
 
   if (r.hyper) out.push(...hyperText(r.hyper));
