@@ -8,8 +8,8 @@ import { reducePanelState } from '../protocol/panel-state';
 import { problemIn } from '../protocol/check';
 import { HostToPanel, type ExportFormat, type PanelState, type PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';
-import { epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from './chart-data';
-import { epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
+import { dampingData, densityData, epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from './chart-data';
+import { dampingChart, densityChart, epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
 import { button, h, replaceChildren, section } from './dom';
 import { observeTheme, readPalette } from './theme';
 import { renderSession, renderVerdict, updateProgress } from './view-header';
@@ -62,8 +62,11 @@ export class App {
     const spectrum = new Chart(spectrumChart(alpha), palette);
     const neumann = new Chart(neumannChart, palette);
     const histogram = new Chart(histogramChart, palette);
+    // The density takes the histogram's place when there are no exact eigenvalues (densityData is null otherwise).
+    const density = new Chart(densityChart, palette);
+    const damping = new Chart(dampingChart, palette);
     const epochs = new Chart(epochSpectrumChart, palette);
-    this.charts = [loss, spectrum, neumann, histogram, epochs];
+    this.charts = [loss, spectrum, neumann, histogram, density, damping, epochs];
     s.charts.append(...this.charts.map((c) => c.figure));
 
     const r = (st: PanelState) => st.report;
@@ -90,6 +93,8 @@ export class App {
       memo((st) => spectrum.update(spectrumData(st)), (st) => [st.spectrumSteps, r(st)]),
       memo((st) => neumann.update(neumannData(st)), (st) => [st.neumannTerms, r(st)]),
       memo((st) => histogram.update(histogramData(st.report)), (st) => [r(st)]),
+      memo((st) => density.update(densityData(st.report)), (st) => [r(st)]),
+      memo((st) => damping.update(dampingData(st.report)), (st) => [r(st)]),
       memo((st) => epochs.update(epochSpectrumData(st)), (st) => [st.epochs, r(st)]),
     ];
     observeTheme(() => {

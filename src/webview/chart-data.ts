@@ -193,3 +193,62 @@ function finite(x: number | null | undefined): number | null {
 function positive(x: number | null | undefined): number | null {
   return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null;
 }
+
+export interface DampingData {
+  /** δ > 0, ascending (δ = 0 has no place on a log axis: it is the "undamped" line). */
+  x: number[];
+  /** Converged values only; a δ whose solve did not converge is a gap. */
+  value: (number | null)[];
+  neumann: number | null;
+  /** The undamped reference (exact, MINRES or CG, whichever the report names). */
+  reference: number | null;
+  referenceName: string;
+  configured: number;
+}
+
+/** The hypergradient of (H + δI)⁻¹b against δ, with the Neumann value and the undamped reference as lines. */
+export function dampingData(report: DiagnosisReport | null): DampingData | null {
+  const h = report?.hypergradient;
+  const points = (h?.damped ?? []).filter((p) => p.damping > 0);
+  if (!report || !h || points.filter((p) => p.converged).length < 2) return null;
+  const reference = h.reference === 'exact' ? h.exact : h.reference === 'minres' ? (h.minres?.value ?? null) : h.reference === 'cg' ? h.cg : null;
+  return {
+    x: points.map((p) => p.damping),
+    value: points.map((p) => (p.converged && p.value !== null && Number.isFinite(p.value) ? p.value : null)),
+    neumann: h.neumann !== null && Number.isFinite(h.neumann) ? h.neumann : null,
+    reference,
+    referenceName: h.reference ?? 'none',
+    configured: report.neumann.damping,
+  };
+}
+
+export interface DensityData {
+  x: number[];
+  /** Density values floored at 1e-6 of the peak, for the log scale. */
+  values: number[];
+  markers: { at: number; label: string }[];
+  negativeFraction: number;
+  negativeFractionStdErr: number | null;
+  method: 'slq' | 'exact';
+}
+
+/** The spectral density on a log scale with λ = 0 and 2/α marked: shown where no exact eigenvalues are. */
+export function densityData(report: DiagnosisReport | null): DensityData | null {
+  const d = report?.spectrum.density;
+  if (!report || !d || d.grid.length < 2 || report.spectrum.eigenvalues) return null;
+  const peak = Math.max(...d.values.filter(Number.isFinite));
+  if (!(peak > 0)) return null;
+  const floor = 1e-6 * peak;
+  const lo = d.grid[0];
+  const hi = d.grid[d.grid.length - 1];
+  const markers = [{ at: 0, label: '0' }];
+  if (report.neumann.alpha > 0) markers.push({ at: 2 / report.neumann.alpha, label: '2/α' });
+  return {
+    x: d.grid,
+    values: d.values.map((v) => Math.max(floor, v)),
+    markers: markers.filter((m) => m.at >= lo && m.at <= hi),
+    negativeFraction: d.negativeFraction,
+    negativeFractionStdErr: d.negativeFractionStdErr,
+    method: d.method,
+  };
+}

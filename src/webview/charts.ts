@@ -1,8 +1,8 @@
 /** The five panel charts as uPlot specs (options are rebuilt from the palette on theme change). */
 import uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
-import type { EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumData } from './chart-data';
-import { fmtNum } from '../core/diagnosis/format';
+import type { DampingData, DensityData, EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumData } from './chart-data';
+import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';
 
 /** How many points have a value. */
@@ -270,5 +270,55 @@ export const epochSpectrumChart: ChartSpec<EpochSpectrumData> = {
     { label: 'λ_max', color: p.orange },
     { label: 'λ_min', color: p.blue },
     { label: 'ρ (right axis)', color: p.red, dashed: true },
+  ],
+};
+
+export const dampingChart: ChartSpec<DampingData> = {
+  id: 'chart-damping',
+  title: 'Hypergradient vs damping δ',
+  height: 220,
+  describe: (d) =>
+    `${d.value.filter((v) => v !== null).length} converged values of the hypergradient of (H + δI)⁻¹b for δ from ${fmtNum(d.x[0])} to ${fmtNum(d.x[d.x.length - 1])}; ` +
+    `Neumann ${fmtNum(d.neumann)}, undamped ${d.referenceName} ${fmtNum(d.reference)}`,
+  shape: (d) => `${d.neumann !== null}|${d.reference !== null}`,
+  options: (p, d) => ({
+    ...base(),
+    scales: { x: { time: false, distr: 3 }, y: {} },
+    axes: [logAxis(p, 'damping δ (log)'), axis(p, 'dL_V/dλ')],
+    series: [
+      {},
+      line('(H + δI)⁻¹b', p.blue, { points: { show: true, size: 6 } }),
+      line('Neumann', p.orange, { dash, width: 1.5 }),
+      line('undamped', p.green, { dash, width: 1.5 }),
+    ],
+    hooks: markersHook(p, d.configured > 0 ? [{ at: d.configured, label: 'δ configured', color: p.purple, orientation: 'x' }] : []),
+  }),
+  data: (d) => [d.x, d.value, d.x.map(() => d.neumann), d.x.map(() => d.reference)],
+  legend: (p, d) => [
+    { label: 'hypergradient of (H + δI)⁻¹b', color: p.blue },
+    ...(d.neumann !== null ? [{ label: `Neumann (configured α, K, δ) = ${fmtNum(d.neumann)}`, color: p.orange, dashed: true }] : []),
+    ...(d.reference !== null ? [{ label: `undamped (${d.referenceName}) = ${fmtNum(d.reference)}`, color: p.green, dashed: true }] : []),
+  ],
+};
+
+export const densityChart: ChartSpec<DensityData> = {
+  id: 'chart-density',
+  title: 'Spectral density of H',
+  height: 220,
+  describe: (d) =>
+    `${d.method === 'slq' ? 'stochastic Lanczos quadrature' : 'exact eigenvalues'}; negative fraction ${fmtPercent(d.negativeFraction)}` +
+    `${d.negativeFractionStdErr !== null ? ` ± ${fmtPercent(d.negativeFractionStdErr)}` : ''}; marked ${d.markers.map((m) => m.label).join(', ')}`,
+  shape: (d) => d.markers.map((m) => `${m.label}=${m.at}`).join('|'),
+  options: (p, d) => ({
+    ...base(),
+    scales: { x: { time: false }, y: { distr: 3 } },
+    axes: [axis(p, 'eigenvalue λ'), logAxis(p, 'density (log)')],
+    series: [{}, line('density', p.blue, { fill: withAlpha(p.blue, p.highContrast ? 0.5 : 0.2) })],
+    hooks: markersHook(p, d.markers.map((m) => ({ at: m.at, label: m.label, color: m.label === '0' ? p.muted : p.red, orientation: 'x' as const }))),
+  }),
+  data: (d) => [d.x, d.values],
+  legend: (p, d) => [
+    { label: `density (negative fraction ${fmtPercent(d.negativeFraction)})`, color: p.blue },
+    ...d.markers.map((m) => ({ label: m.label === '0' ? 'λ = 0' : `2/α = ${fmtNum(m.at)}`, color: m.label === '0' ? p.muted : p.red, dashed: true })),
   ],
 };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from '../../src/webview/chart-data';
+import { dampingData, densityData, epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from '../../src/webview/chart-data';
 import { emptyPanelState } from '../../src/protocol/panel-state';
 import type { PanelState } from '../../src/protocol/webview';
 import { sampleReport } from '../fixtures/sample-report';
@@ -97,4 +97,36 @@ test('loss chart without live steps falls back to the report curve, per epoch wh
   assert.deepEqual(d.stepLoss, [null, null]);
   r.training = { epochs: 1, steps: 3, lossCurve: [3, 2, 1] };
   assert.deepEqual(lossData({ ...emptyPanelState(), report: r })!.stepLoss, [3, 2, 1]);
+});
+
+test('damping chart: δ > 0 on the log axis, only converged values, Neumann and the undamped reference as lines', () => {
+  const r = sampleReport();
+  r.hypergradient.neumann = 2.5;
+  r.hypergradient.exact = -10.22;
+  r.hypergradient.reference = 'exact';
+  r.hypergradient.damped = [
+    { damping: 0, value: -10.22, method: 'dense', iterations: 0, residual: 1e-15, converged: true },
+    { damping: 2.34, value: 159.4, method: 'cg', iterations: 19, residual: 2e-5, converged: false },
+    { damping: 3.37, value: 2.5, method: 'cg', iterations: 10, residual: 3e-6, converged: true },
+    { damping: 10.4, value: 0.54, method: 'cg', iterations: 6, residual: 4e-6, converged: true },
+  ];
+  const d = dampingData(r)!;
+  assert.deepEqual(d.x, [2.34, 3.37, 10.4]);
+  assert.deepEqual(d.value, [null, 2.5, 0.54]);
+  assert.equal(d.neumann, 2.5);
+  assert.equal(d.reference, -10.22);
+  r.hypergradient.damped = r.hypergradient.damped.slice(0, 2);
+  assert.equal(dampingData(r), null, 'fewer than two converged points: no curve to draw');
+});
+
+test('density chart: replaces the histogram only without exact eigenvalues; log-safe values; 0 and 2/α marked inside the grid', () => {
+  const r = sampleReport();
+  r.spectrum.density = { method: 'slq', grid: [-3, -1, 0.5, 2.5], values: [0.1, 0, 0.3, 0.2], sigma: 0.1, probes: 4, steps: 40, hvps: 160, negativeFraction: 0.3, negativeFractionStdErr: 0.04, negativeFractionInterval: [0.2, 0.4] };
+  assert.equal(densityData(r), null, 'exact eigenvalues: the histogram shows them');
+  assert.ok(histogramData(r));
+  r.spectrum.eigenvalues = null;
+  assert.equal(histogramData(r), null);
+  const d = densityData(r)!;
+  assert.deepEqual(d.values, [0.1, 0.3e-6, 0.3, 0.2]);
+  assert.deepEqual(d.markers, [{ at: 0, label: '0' }, { at: 2, label: '2/α' }]);
 });

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
+import { dampingData, densityData } from '../../src/webview/chart-data';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
 import { HostToPanel } from '../../src/protocol/webview';
@@ -196,6 +197,8 @@ test('panel in Chromium', async (t) => {
       ['chart-loss', [dark['--vscode-charts-blue']], rec.events.some((e) => e.type === 'trainStep') || (report.training?.lossCurve.length ?? 0) > 0],
       ['chart-histogram', [dark['--vscode-charts-blue']], (report.spectrum.eigenvalues?.length ?? 0) > 0],
       ['chart-epochs', [dark['--vscode-charts-orange'], dark['--vscode-charts-red']], (report.epochs?.length ?? 0) > 0],
+      ['chart-density', [dark['--vscode-charts-blue']], densityData(report) !== null],
+      ['chart-damping', [dark['--vscode-charts-blue']], dampingData(report) !== null],
     ];
     for (const [id, colors, present] of expect) {
       if (!present) {
@@ -372,6 +375,33 @@ test('panel in Chromium', async (t) => {
     await page.waitForFunction(() => document.querySelector('.session strong')?.textContent === 'blown');
     await page.waitForSelector('#chart-neumann .chart-note', { state: 'visible' });
     assert.equal(await page.locator('#chart-neumann canvas').count(), 0);
+  });
+
+  await t.test('Lanczos path: the density replaces the histogram, and the hypergradient-vs-δ chart is drawn', async () => {
+    // Rendering only (the numbers' truth is test/session/hypergradient-refs.test.ts): a density of two bumps, a damping curve.
+    const lanczos = structuredClone(report);
+    lanczos.spectrum.eigenvalues = null;
+    const grid = Array.from({ length: 200 }, (_, i) => -3 + (11 * i) / 199);
+    const bump = (x: number, m: number, s: number) => Math.exp(-0.5 * ((x - m) / s) ** 2) / (s * Math.sqrt(2 * Math.PI));
+    lanczos.spectrum.density = {
+      method: 'slq', grid, values: grid.map((x) => 0.3 * bump(x, -1, 0.4) + 0.7 * bump(x, 2, 1)), sigma: 0.1, probes: 4, steps: 40, hvps: 160,
+      negativeFraction: 0.3, negativeFractionStdErr: 0.04, negativeFractionInterval: [0.2, 0.4],
+    };
+    lanczos.hypergradient.reference = 'minres';
+    lanczos.hypergradient.minres = { value: -10.22, residual: 4.9e-6, iterations: 83, converged: true, status: 'converged', conditionEstimate: 26.6 };
+    lanczos.hypergradient.damped = [2.35, 2.49, 2.75, 3.37, 5.35, 10.4].map((damping) => ({ damping, value: 12 / (damping - 2.2), method: 'cg' as const, iterations: 10, residual: 3e-6, converged: true }));
+    await post(page, [
+      { type: 'sessionStarted', id: 5, name: 'lanczos path', experimentFile: null },
+      { type: 'report', id: 5, report: lanczos },
+      { type: 'sessionEnded', id: 5, outcome: 'completed', error: null },
+    ]);
+    await page.waitForFunction(() => document.querySelector('.session strong')?.textContent === 'lanczos path');
+    assert.equal(await page.locator('#chart-histogram').isHidden(), true, 'no exact eigenvalues: no histogram');
+    for (const id of ['chart-density', 'chart-damping']) {
+      await waitForChart(page, id);
+      const px = await chartPixels(page, id, [THEME_VARS.dark['--vscode-charts-blue']]);
+      assert.ok(px.nonBlank > 1000 && px.matching[0] > 8, `${id} drawn (${px.nonBlank} non-blank, ${px.matching[0]} blue px)`);
+    }
   });
 
   await t.test('a failed session shows the error with where it happened', async () => {
