@@ -3,6 +3,8 @@ import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h } from './dom';
 import { fmtInterval, fmtNum, headline } from '../core/diagnosis/format';
+import { crossCheckFlags } from '../core/diagnosis/cross-check';
+import { slowDivergence } from '../core/diagnosis/slow-divergence';
 
 type Post = (m: PanelToHost) => void;
 
@@ -101,7 +103,22 @@ export function renderVerdict(report: DiagnosisReport): HTMLElement {
   metaItem('HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`, check.passed ? '' : 'bad');
   if (report.gradientNorm.train !== null) metaItem('‖∇L_T‖', fmtNum(report.gradientNorm.train));
   if (report.loss.train !== null) metaItem('loss train / val', `${fmtNum(report.loss.train)} / ${fmtNum(report.loss.validation)}`);
-  return h('div', { class: 'verdict-block' }, head, summary, nums, meta);
+  return h('div', { class: 'verdict-block' }, head, summary, nums, renderNotes(report), meta);
+}
+
+/** What qualifies the verdict: a divergence that has not shown yet, cross-checks that disagree. */
+function renderNotes(report: DiagnosisReport): HTMLElement | null {
+  const slow = slowDivergence(report.neumann);
+  const notes = [
+    ...(slow ? [{ key: 'slow-divergence', text: slow.text }] : []),
+    ...crossCheckFlags(report.spectrum).map((f) => ({ key: `cross-check-${f.end}`, text: f.text })),
+  ];
+  if (notes.length === 0) return null;
+  return h('ul', { class: 'notes', id: 'notes' }, ...notes.map((x) =>
+    h('li', { class: 'note', attrs: { 'data-note': x.key } },
+      h('span', { class: 'sev', attrs: { 'aria-hidden': 'true' }, text: '⚠' }),
+      h('span', { class: 'visually-hidden', text: 'warning: ' }),
+      h('span', { text: x.text }))));
 }
 
 function spectrumMethodText(r: DiagnosisReport): string {

@@ -6,6 +6,8 @@
 import type { DiagnosisReport } from './report';
 import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
+import { crossCheckFlags } from './cross-check';
+import { slowDivergence } from './slow-divergence';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -35,6 +37,8 @@ export function renderHtml(report: DiagnosisReport): string {
     ['time', report.timings.totalMs !== undefined ? `${fmtNum(report.timings.totalMs / 1000, 3)} s` : '—'],
     ['HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`],
   ];
+  const slow = slowDivergence(n);
+  const notes = [...(slow ? [slow.text] : []), ...crossCheckFlags(sp).map((f) => f.text)];
   const charts = [termNormsSvg(report), histogramSvg(report), lossSvg(report), epochsSvg(report)].filter(Boolean).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -51,6 +55,7 @@ export function renderHtml(report: DiagnosisReport): string {
 <p class="title"><span aria-hidden="true">${top.symbol}</span> ${esc(top.title)}</p>
 <p class="summary">${esc(report.advice.summary)}</p>
 <table class="nums"><tbody>${rows.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${v}</td></tr>`).join('')}</tbody></table>
+${notes.length ? `<ul class="notes">${notes.map((t) => `<li>${esc(t)}</li>`).join('\n')}</ul>` : ''}
 </section>
 <table class="meta"><tbody>${meta.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Recommendations and findings</h2>
@@ -83,6 +88,7 @@ th[scope=row]{text-align:left;color:var(--muted);font-weight:600}
 .nums td{font-family:ui-monospace,monospace}.iv{color:var(--muted);font-size:.9em}
 .meta td{text-align:left;white-space:normal}
 .messages li{margin:4px 0}.messages .error strong{color:var(--bad)}.messages .warning strong{color:var(--warn)}.messages .info strong{color:var(--blue)}
+.notes{padding-left:1.2em}.notes li{color:var(--warn);margin:4px 0}
 .fix{color:var(--muted)}code{font-family:ui-monospace,monospace}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 figure{margin:0;border:1px solid var(--line);border-radius:4px;padding:8px}figcaption{font-weight:600}

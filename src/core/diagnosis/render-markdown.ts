@@ -6,6 +6,8 @@ import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
 import { fmtInterval, fmtNum, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
+import { crossCheckFlags } from './cross-check';
+import { slowDivergence } from './slow-divergence';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -36,6 +38,8 @@ export function renderMarkdown(r: DiagnosisReport): string {
       (n.nonFiniteAtTerm !== null ? `; the series overflowed at term ${n.nonFiniteAtTerm}.` : '.'),
     '',
   );
+  const slow = slowDivergence(n);
+  if (slow) out.push(`> **Slow divergence.** ${md(slow.text)}`, '');
 
   out.push('## Recommendations', '');
   // The verdict message repeats the summary printed above.
@@ -81,6 +85,8 @@ export function renderMarkdown(r: DiagnosisReport): string {
     spec.push(['Power iteration cross-check', `λ_max ${fmtNum(s.power.lambdaMax.value)}, λ_min ${fmtNum(s.power.lambdaMin.value)} (${s.power.hvps} HVPs)`]);
   }
   out.push(...table(['', 'Value'], spec), '');
+  const flags = crossCheckFlags(s);
+  if (flags.length) out.push(...flags.map((f) => `- **Cross-check disagreement:** ${md(f.text)}`), '');
 
   out.push('## Neumann series', '', 'x_K = α Σ_{j=0..K} (I − αH)^j b; v_j is the j-th term, heads in PyTorch parameter order.', '');
   const rows = shownRows(n.termNorms.length);

@@ -7,6 +7,8 @@ import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
+import { crossCheckFlags } from './cross-check';
+import { slowDivergence } from './slow-divergence';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
 
@@ -25,6 +27,8 @@ export function renderText(r: DiagnosisReport): string {
     `ρ(I − α(H + δI)) = ${fmtNum(n.rho)} ${fmtInterval(n.rhoInterval)} at α = ${fmtNum(n.alpha)}, δ = ${fmtNum(n.damping)}, K = ${n.terms} terms` +
       (n.nonFiniteAtTerm !== null ? `; the series overflowed at term ${n.nonFiniteAtTerm}` : ''),
   );
+  const slow = slowDivergence(n);
+  if (slow) out.push(`⚠ ${slow.text}`);
 
   out.push('', 'Recommendations');
   // The verdict message repeats the summary printed above.
@@ -66,6 +70,7 @@ export function renderText(r: DiagnosisReport): string {
       `  power iteration cross-check: λ_max ${fmtNum(s.power.lambdaMax.value)}, λ_min ${fmtNum(s.power.lambdaMin.value)} in ${s.power.hvps} HVPs`,
     );
   }
+  for (const f of crossCheckFlags(s)) out.push(`  ⚠ ${f.text}`);
 
   out.push('', `Neumann series x_K = α Σ (I − αH)^j b`);
   out.push(`  ${pad('j', 4)}${pad('‖v_j‖', 12)}${pad('residual', 12)}${pad('growth', 10)}v_j[:5]`);
