@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { ExportFormat } from '../protocol/webview';
-import { defaultExportName, EXPORT_FORMATS, renderExport } from './export-report';
+import { defaultExportName, EXPORT_FORMATS, openWith, renderExport } from './export-report';
 import type { PanelHost } from './panel-host';
 import type { PanelModel } from './panel-model';
 import type { SessionController } from './session-controller';
@@ -163,5 +163,18 @@ async function exportReport(deps: CommandDeps, format?: ExportFormat): Promise<v
   // Not awaited: the command is done when the file is written, whether or not the toast is answered.
   void vscode.window
     .showInformationMessage(`Neumann Lens: report saved to ${vscode.workspace.asRelativePath(target)}`, 'Open')
-    .then((open) => open && vscode.commands.executeCommand('vscode.open', target));
+    .then((open) => open && openExport(target, format));
+}
+
+async function openExport(target: vscode.Uri, format: ExportFormat): Promise<void> {
+  switch (openWith(format)) {
+    case 'browser':
+      await vscode.env.openExternal(target);
+      return;
+    case 'markdown-preview':
+      await vscode.commands.executeCommand('markdown.showPreview', target);
+      return;
+    case 'editor':
+      await vscode.commands.executeCommand('vscode.open', target);
+  }
 }

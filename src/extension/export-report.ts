@@ -14,6 +14,16 @@ export const EXPORT_FORMATS: { format: ExportFormat; label: string; extension: s
   { format: 'json', label: 'JSON (report schemaVersion 1)', extension: 'json', filterName: 'JSON' },
 ];
 
+/**
+ * How the "Open" of a saved export opens it: HTML in the browser (it is a page, and its charts are
+ * inline SVG), Markdown rendered in VS Code's preview, JSON as text in an editor.
+ */
+export type OpenWith = 'browser' | 'markdown-preview' | 'editor';
+
+export function openWith(format: ExportFormat): OpenWith {
+  return format === 'html' ? 'browser' : format === 'markdown' ? 'markdown-preview' : 'editor';
+}
+
 export function exportExtension(format: ExportFormat): string {
   return EXPORT_FORMATS.find((f) => f.format === format)!.extension;
 }

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { sep } from 'node:path';
 import type { PanelToHost } from '../protocol/webview';
 import { COMMANDS, isExperimentUri, registerCommands } from './commands';
+import { changedKeys, contextValues, type ContextValues } from './context-keys';
 import { applyFix, DiagnosticsManager } from './diagnostics';
 import { createStatusItem, RunCodeLensProvider, updateStatusItem } from './editor-ui';
 import { PANEL_VIEW_TYPE, PanelHost } from './panel-host';
@@ -36,18 +37,21 @@ export function activate(context: vscode.ExtensionContext): void {
   controller = sessions;
 
   const status = createStatusItem();
-  let running = false;
+  // The editor title shows Stop instead of Run while a session runs; the palette hides Stop and Export when they cannot act.
+  let keys: ContextValues | null = null;
+  const setKeys = (state: typeof model.current) => {
+    const next = contextValues(state);
+    for (const [key, value] of changedKeys(keys, next)) void vscode.commands.executeCommand('setContext', key, value);
+    keys = next;
+  };
   model.subscribe((state) => {
     updateStatusItem(status, state);
-    // The editor title shows Stop instead of Run while a session runs.
-    if (running !== (state.session?.status === 'running')) {
-      running = !running;
-      void vscode.commands.executeCommand('setContext', 'neumannLens.running', running);
-    }
+    setKeys(state);
   });
   const saved = sessions.savedState();
   if (saved && model.restore(saved)) sessions.restoreDiagnostics(model.current);
   else updateStatusItem(status, model.current);
+  setKeys(model.current);
 
   async function onPanelMessage(msg: Exclude<PanelToHost, { type: 'ready' }>): Promise<void> {
     const state = model.current;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultExportName, EXPORT_FORMATS, renderExport } from '../../src/extension/export-report';
+import { defaultExportName, EXPORT_FORMATS, openWith, renderExport } from '../../src/extension/export-report';
 import { fmtNum } from '../../src/core/diagnosis/format';
 import { sampleReport } from '../fixtures/sample-report';
 
@@ -30,4 +30,11 @@ test('default file names sit next to the experiment', () => {
   assert.equal(defaultExportName(report, 'html'), 'seed-regression.report.html');
   assert.equal(defaultExportName({ ...report, experimentFile: null, name: 'my run / 2' }, 'json'), 'my-run-2.report.json');
   assert.deepEqual(EXPORT_FORMATS.map((f) => f.format), ['markdown', 'html', 'json']);
+});
+
+test('"Open" after an export: HTML in the browser, Markdown in the preview, JSON in an editor', () => {
+  assert.deepEqual(
+    EXPORT_FORMATS.map((f) => [f.format, openWith(f.format)]),
+    [['markdown', 'markdown-preview'], ['html', 'browser'], ['json', 'editor']],
+  );
 });
