@@ -4,7 +4,7 @@
  * Only used on a TTY — a log file or a pipe gets nothing.
  */
 import type { SessionEvent } from '../protocol/messages';
-import { fmtNum, fmtPercent } from '../core/diagnosis/format';
+import { fmtNum, fmtPercent, fmtProgress } from '../core/diagnosis/format';
 
 const WIDTH = 24;
 const REDRAW_MS = 100;
@@ -78,7 +78,7 @@ export class ProgressBars {
     const filled = Math.round(f * WIDTH);
     const bar = '█'.repeat(filled) + '░'.repeat(WIDTH - filled);
     const secs = ((now - this.started) / 1000).toFixed(1);
-    let line = `${bar} ${String(Math.round(f * 100)).padStart(3)}% ${secs.padStart(5)} s  ${this.label}${this.detail ? `: ${this.detail}` : ''}`;
+    let line = `${bar} ${fmtProgress(f).padStart(5)} ${secs.padStart(5)} s  ${this.label}${this.detail ? `: ${this.detail}` : ''}`;
     const cols = this.out.columns || 100;
     if (line.length > cols - 1) line = line.slice(0, cols - 2) + '…';
     // \r + erase line: redraw in place.

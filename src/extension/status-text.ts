@@ -4,7 +4,7 @@
  * digits, so both show the same number). Pure.
  */
 import type { PanelState } from '../protocol/webview';
-import { fmtNum, headline } from '../core/diagnosis/format';
+import { fmtNum, fmtProgress, headline } from '../core/diagnosis/format';
 
 export interface StatusView {
   text: string;
@@ -16,9 +16,8 @@ export interface StatusView {
 export function statusView(state: PanelState): StatusView {
   const s = state.session;
   if (s?.status === 'running') {
-    const pct = Math.round(s.fraction * 100);
     return {
-      text: `$(sync~spin) Neumann: ${s.phaseLabel ?? s.phase ?? 'starting'}${pct > 0 ? ` ${pct}%` : ''}`,
+      text: `$(sync~spin) Neumann: ${s.phaseLabel ?? s.phase ?? 'starting'}${Math.round(100 * s.fraction) > 0 ? ` ${fmtProgress(s.fraction)}` : ''}`,
       tooltip: `Neumann Lens: diagnosing ${s.name} — click to show the panel`,
       tone: 'normal',
     };

@@ -2,7 +2,7 @@
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h } from './dom';
-import { fmtInterval, fmtNum, headline } from '../core/diagnosis/format';
+import { fmtInterval, fmtNum, fmtProgress, headline } from '../core/diagnosis/format';
 import { crossCheckFlags } from '../core/diagnosis/cross-check';
 import { slowDivergence } from '../core/diagnosis/slow-divergence';
 
@@ -51,14 +51,14 @@ export function renderSession(s: Session, post: Post): HTMLElement {
 export function updateProgress(root: Element, s: Session): void {
   const bar = root.querySelector<HTMLElement>('.progress');
   if (!s || !bar) return;
-  const pct = Math.round(100 * s.fraction);
+  const pct = Math.round(100 * Math.min(1, Math.max(0, s.fraction)));
   const label = s.phaseLabel ?? s.phase ?? 'Starting';
   bar.setAttribute('aria-valuenow', String(pct));
-  bar.setAttribute('aria-label', `${label}: ${pct} %`);
+  bar.setAttribute('aria-label', `${label}: ${fmtProgress(s.fraction)}`);
   bar.querySelector<HTMLElement>('.progress-fill')!.style.width = `${pct}%`;
   const labelEl = root.querySelector('.phase-label')!;
   if (labelEl.textContent !== label) labelEl.textContent = label;
-  root.querySelector('.phase-pct')!.textContent = ` ${pct} %`;
+  root.querySelector('.phase-pct')!.textContent = ` ${fmtProgress(s.fraction)}`;
 }
 
 function statusText(s: NonNullable<PanelState['session']>['status']): string {

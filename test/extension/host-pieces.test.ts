@@ -34,7 +34,7 @@ test('status bar: the last verdict with ρ, the running phase, failures', () => 
   assert.match(slow.text, /⚠$/);
   let running = reducePanelState(emptyPanelState(), { type: 'sessionStarted', id: 2, name: 'seed', experimentFile: null });
   running = reducePanelState(running, { type: 'event', id: 2, event: { type: 'phase', phase: 'train', label: 'Training', fraction: 0.25 } });
-  assert.equal(statusView(running).text, '$(sync~spin) Neumann: Training 25%');
+  assert.equal(statusView(running).text, '$(sync~spin) Neumann: Training 25 %');
   const failed = reducePanelState(running, {
     type: 'sessionEnded',
     id: 2,

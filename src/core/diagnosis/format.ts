@@ -21,10 +21,19 @@ export function fmtInterval(iv: Interval | readonly [number, number] | null | un
   return `[${fmtNum(iv[0], digits)}, ${fmtNum(iv[1], digits)}]`;
 }
 
-/** Relative error as a percentage with 3 significant digits. */
+/**
+ * A fraction (a relative error) as a percentage: 3 significant digits, a space before the sign
+ * ("25.3 %"). The one way every surface prints a fraction as a percentage.
+ */
 export function fmtPercent(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return fmtNum(x);
   return `${fmtNum(100 * x, 3)} %`;
+}
+
+/** A progress fraction as a whole percentage in 0..100, written like fmtPercent ("42 %"). */
+export function fmtProgress(fraction: number): string {
+  const f = Number.isFinite(fraction) ? Math.min(1, Math.max(0, fraction)) : 0;
+  return `${Math.round(100 * f)} %`;
 }
 
 /** The first entries of a vector as a user would print(v[:5]). */

@@ -4,7 +4,7 @@
  */
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
-import { fmtInterval, fmtNum, headline, shownRows } from './format';
+import { fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
@@ -105,8 +105,8 @@ export function renderMarkdown(r: DiagnosisReport): string {
       ...table(
         ['Method', 'Value', 'Relative error'],
         [
-          ['Neumann', fmtNum(h.neumann), fmtNum(h.relErrorNeumann)],
-          [`CG (${h.cgStatus}${h.cgIterations !== null ? `, ${h.cgIterations} iterations` : ''})`, fmtNum(h.cg), fmtNum(h.relErrorCg)],
+          ['Neumann', fmtNum(h.neumann), fmtPercent(h.relErrorNeumann)],
+          [`CG (${h.cgStatus}${h.cgIterations !== null ? `, ${h.cgIterations} iterations` : ''})`, fmtNum(h.cg), fmtPercent(h.relErrorCg)],
           ['Exact', fmtNum(h.exact), ''],
         ],
       ),

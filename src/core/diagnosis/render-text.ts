@@ -2,7 +2,7 @@
  * The report as terminal text (the CLI's stdout): the verdict and the sentence that explains it
  * first, then the numbers it rests on. Pure; no colours (stdout is often a file or a pipe).
  */
-import { fmtHead, fmtInterval, fmtNum, headline, shownRows } from './format';
+import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
@@ -90,10 +90,10 @@ export function renderText(r: DiagnosisReport): string {
   const h = r.hypergradient;
   if (h.neumann !== null || h.cg !== null || h.exact !== null) {
     out.push('', 'Hypergradient dL_V/dλ = −∇_w L_Vᵀ H⁻¹ w');
-    out.push(`  Neumann: ${fmtNum(h.neumann)}${h.relErrorNeumann !== null ? ` (rel. error ${fmtNum(h.relErrorNeumann)})` : ''}`);
+    out.push(`  Neumann: ${fmtNum(h.neumann)}${h.relErrorNeumann !== null ? ` (rel. error ${fmtPercent(h.relErrorNeumann)})` : ''}`);
     out.push(
       `  CG: ${fmtNum(h.cg)} (${h.cgStatus}${h.cgIterations !== null ? `, ${h.cgIterations} iterations` : ''})` +
-        (h.relErrorCg !== null ? ` (rel. error ${fmtNum(h.relErrorCg)})` : ''),
+        (h.relErrorCg !== null ? ` (rel. error ${fmtPercent(h.relErrorCg)})` : ''),
     );
     out.push(`  exact: ${fmtNum(h.exact)}`);
     for (const line of [minresLine(r), referenceLine(r)]) if (line) out.push(`  ${line}`);
