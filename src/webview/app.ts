@@ -87,7 +87,10 @@ export class App {
         const rows = termRows(st);
         this.fill('terms', rows.length > 0 && section('Neumann terms', 'terms', renderTerms(rows)));
       }, (st) => [r(st), st.neumannTerms]),
-      memo((st) => this.fill('messages', st.report && section('Messages', 'advice-messages', renderMessages(st.report))), (st) => [r(st)]),
+      memo((st) => {
+        const messages = st.report && renderMessages(st.report);
+        this.fill('messages', messages && section('Messages', 'advice-messages', messages));
+      }, (st) => [r(st)]),
       memo((st) => this.fill('export', st.report && section('Export', 'export', this.exportButtons())), (st) => [r(st)]),
       memo((st) => loss.update(lossData(st)), (st) => [st.trainSteps, st.epochs, r(st)]),
       memo((st) => spectrum.update(spectrumData(st)), (st) => [st.spectrumSteps, r(st)]),

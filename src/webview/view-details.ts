@@ -4,6 +4,7 @@ import type { ErrorInfo } from '../protocol/messages';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h, table } from './dom';
 import { fmtHead, fmtNum, fmtPercent, shownRows } from '../core/diagnosis/format';
+import { messagesBesideSummary } from '../core/diagnosis/shown-once';
 
 type Post = (m: PanelToHost) => void;
 
@@ -31,9 +32,15 @@ export function renderActions(report: DiagnosisReport, post: Post): HTMLElement 
 
 const SEVERITY_ICON = { error: '✗', warning: '⚠', info: 'ℹ' } as const;
 
-export function renderMessages(report: DiagnosisReport): HTMLElement {
+/**
+ * The findings: messages without a fix (those are the Recommendations above, with their text),
+ * and the verdict message without the summary the verdict block already shows. Null when nothing is left.
+ */
+export function renderMessages(report: DiagnosisReport): HTMLElement | null {
+  const shown = messagesBesideSummary(report.advice).filter((m) => !m.fix);
+  if (shown.length === 0) return null;
   const list = h('ul', { class: 'messages', id: 'messages' });
-  for (const m of report.advice.messages) {
+  for (const m of shown) {
     const li = h('li', { class: `msg msg-${m.severity}` },
       h('span', { class: 'sev', attrs: { 'aria-hidden': 'true' }, text: SEVERITY_ICON[m.severity] }),
       h('span', { class: 'visually-hidden', text: `${m.severity}: ` }),

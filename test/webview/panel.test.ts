@@ -13,6 +13,7 @@ import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPane
 import { dampingData, densityData } from '../../src/webview/chart-data';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
+import { messagesBesideSummary } from '../../src/core/diagnosis/shown-once';
 import { HostToPanel } from '../../src/protocol/webview';
 import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
@@ -181,7 +182,12 @@ test('panel in Chromium', async (t) => {
     assert.match(meta, new RegExp(report.backend));
     assert.match(meta, new RegExp(`\\b${report.params}\\b`));
     assert.match(meta, new RegExp(`HVP self-check\\s+${report.hvpSelfCheck.passed ? 'passed' : 'FAILED'}`));
-    assert.equal(await page.locator('#advice-messages li').count(), report.advice.messages.length);
+    // Each fact once: fixes are the Recommendations (with their text), the rest are Messages, the summary is the verdict's.
+    const beside = messagesBesideSummary(report.advice);
+    assert.equal(await page.locator('#advice-messages li').count(), beside.filter((m) => !m.fix).length);
+    const body = await page.locator('body').innerText();
+    assert.equal(body.split(report.advice.summary).length - 1, 1, 'the summary once');
+    for (const m of beside) assert.equal(body.split(m.text).length - 1, 1, `once: ${m.text}`);
     const termRows = await page.locator('#terms-table tbody tr').count();
     assert.ok(termRows >= Math.min(report.neumann.termNorms.length, 81), `term rows ${termRows}`);
     const firstHead = await text(page, '#terms-table tbody tr:first-child td:last-child');

@@ -8,6 +8,7 @@ import { fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
+import { messagesBesideSummary } from './shown-once';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
 
@@ -42,8 +43,8 @@ export function renderMarkdown(r: DiagnosisReport): string {
   if (slow) out.push(`> **Slow divergence.** ${md(slow.text)}`, '');
 
   out.push('## Recommendations', '');
-  // The verdict message repeats the summary printed above.
-  for (const m of a.messages.filter((m) => m.text !== a.summary)) out.push(`- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (m.fix ? ` *Fix:* ${md(m.fix.label)}.` : ''));
+  // The summary is printed above: the verdict message comes without it.
+  for (const m of messagesBesideSummary(a)) out.push(`- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (m.fix ? ` *Fix:* ${md(m.fix.label)}.` : ''));
   out.push('');
   const recs: string[][] = [];
   if (a.alphaMax !== null) recs.push(['Largest safe α (2/λ_max upper bound)', fmtNum(a.alphaMax)]);

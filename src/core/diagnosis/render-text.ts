@@ -9,6 +9,7 @@ import type { DiagnosisReport } from './report';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
+import { messagesBesideSummary } from './shown-once';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
 
@@ -31,8 +32,8 @@ export function renderText(r: DiagnosisReport): string {
   if (slow) out.push(`⚠ ${slow.text}`);
 
   out.push('', 'Recommendations');
-  // The verdict message repeats the summary printed above.
-  for (const m of r.advice.messages.filter((m) => m.text !== r.advice.summary)) {
+  // The summary is printed above: the verdict message comes without it.
+  for (const m of messagesBesideSummary(r.advice)) {
     out.push(`  ${SEVERITY_MARK[m.severity]} ${m.text}` + (m.fix ? `  [fix: ${m.fix.label}]` : ''));
   }
   const a = r.advice;
