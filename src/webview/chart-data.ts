@@ -48,8 +48,22 @@ export function lossData(state: PanelState): LossData | null {
   };
 }
 
+/**
+ * The x range of a per-step chart: exactly the data's first to last step, so the axis ends at
+ * the data; one step alone sits in the middle of a one-step-wide axis (uPlot would otherwise pad
+ * it into an axis that runs far past it).
+ */
+export function stepRange(min: number | null, max: number | null): [number, number] {
+  if (min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  return max > min ? [min, max] : [min - 0.5, max + 0.5];
+}
+
 export interface SpectrumData {
   method: string;
+  /** The x axis (stepRange of the steps). */
+  xRange: [number, number];
+  /** Steps of the run that did not arrive (the worker thins fast step events while streaming). */
+  missingSteps: number;
   /** Exact extremes (dense path), when measured: reference lines over the iterative estimates. */
   exact: { max: number | null; min: number | null } | null;
   x: number[];
@@ -98,6 +112,8 @@ export function spectrumData(state: PanelState): SpectrumData | null {
     x.map((k) => finite(f(byStep.get(k)!)));
   return {
     method,
+    xRange: stepRange(x[0] ?? null, x.at(-1) ?? null),
+    missingSteps: x.length > 0 ? Math.max(0, x[x.length - 1] - x[0] + 1 - x.length) + Math.max(0, x[0] - 1) : 0,
     exact,
     x,
     max: col((p) => p.max?.value),

@@ -94,7 +94,16 @@ export class Chart<D> {
     this.shapeKey = key;
     const width = this.width();
     const base = this.spec.options(this.palette, d);
-    const hooks: uPlot.Hooks.Arrays = { ...base.hooks, setCursor: [...(base.hooks?.setCursor ?? []), (u) => this.showReadout(u)] };
+    const hooks: uPlot.Hooks.Arrays = {
+      ...base.hooks,
+      setCursor: [...(base.hooks?.setCursor ?? []), (u) => this.showReadout(u)],
+      // The x axis as drawn, readable from the page (tests check that it ends at the data).
+      setScale: [...(base.hooks?.setScale ?? []), (u, key) => {
+        if (key !== 'x') return;
+        this.plot.dataset.xMin = String(u.scales.x.min);
+        this.plot.dataset.xMax = String(u.scales.x.max);
+      }],
+    };
     const opts: uPlot.Options = { ...base, hooks, width, height: this.spec.height };
     this.plotInstance = new uPlot(opts, this.spec.data(d), this.plot);
     this.readout.textContent = '';

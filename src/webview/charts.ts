@@ -1,7 +1,8 @@
 /** The five panel charts as uPlot specs (options are rebuilt from the palette on theme change). */
 import uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
-import type { DampingData, DensityData, EpochSpectrumData, HistogramData, LossData, NeumannData, SpectrumData } from './chart-data';
+import { stepRange, type DampingData, type DensityData, type EpochSpectrumData, type HistogramData, type LossData, type NeumannData, type SpectrumData } from './chart-data';
+import { spreadLabels } from './label-layout';
 import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';
 
@@ -76,29 +77,39 @@ function markersHook(p: Palette, markers: Marker[]): uPlot.Hooks.Arrays {
         ctx.font = `${Math.round(11 * devicePixelRatio)}px ${p.fontFamily}`;
         ctx.lineWidth = Math.max(1, devicePixelRatio);
         ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
-        for (const m of markers) {
-          const pos = u.valToPos(m.at, m.scale ?? m.orientation, true);
-          if (!Number.isFinite(pos)) continue;
+        const dpr = devicePixelRatio;
+        const lineHeight = 13 * dpr;
+        const shown = markers
+          .map((m) => ({ m, pos: u.valToPos(m.at, m.scale ?? m.orientation, true) }))
+          .filter(({ m, pos }) => Number.isFinite(pos) && (m.orientation === 'x' ? pos >= left - 1 && pos <= left + width + 1 : pos >= top - 1 && pos <= top + height + 1));
+        for (const { m, pos } of shown) {
           ctx.strokeStyle = m.color;
-          ctx.fillStyle = m.color;
           ctx.beginPath();
           if (m.orientation === 'x') {
-            if (pos < left - 1 || pos > left + width + 1) continue;
             ctx.moveTo(pos, top);
             ctx.lineTo(pos, top + height);
-            ctx.stroke();
-            ctx.fillText(m.label, pos + 3 * devicePixelRatio, top + 12 * devicePixelRatio);
           } else {
-            if (pos < top - 1 || pos > top + height + 1) continue;
             ctx.moveTo(left, pos);
             ctx.lineTo(left + width, pos);
-            ctx.stroke();
-            // Right-aligned: the left end sits next to the axis tick labels.
-            ctx.textAlign = 'right';
-            ctx.fillText(m.label, left + width - 4 * devicePixelRatio, pos - 4 * devicePixelRatio);
-            ctx.textAlign = 'left';
           }
+          ctx.stroke();
         }
+        // Labels of lines close together would overprint each other: spread them along the line's axis.
+        const vertical = shown.filter((s) => s.m.orientation === 'y');
+        const ys = spreadLabels(vertical.map((s) => ({ at: s.pos - 4 * dpr - lineHeight, size: lineHeight })), top, top + height);
+        ctx.textAlign = 'right';
+        vertical.forEach((s, i) => {
+          ctx.fillStyle = s.m.color;
+          // Right-aligned: the left end sits next to the axis tick labels; baseline at the slot's bottom.
+          ctx.fillText(s.m.label, left + width - 4 * dpr, ys[i] + lineHeight - 2 * dpr);
+        });
+        ctx.textAlign = 'left';
+        const across = shown.filter((s) => s.m.orientation === 'x');
+        const xs = spreadLabels(across.map((s) => ({ at: s.pos + 3 * dpr, size: ctx.measureText(s.m.label).width + 6 * dpr })), left, left + width);
+        across.forEach((s, i) => {
+          ctx.fillStyle = s.m.color;
+          ctx.fillText(s.m.label, xs[i], top + 12 * dpr);
+        });
         ctx.restore();
       },
     ],
@@ -141,7 +152,9 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
     id: 'chart-spectrum',
     title: 'Extreme eigenvalues per step',
     height: 240,
-    describe: (d) => `${d.method}, ${d.x.length} steps, λ_max ${fmtNum(lastOf(d.max))}, λ_min ${fmtNum(lastOf(d.min))}`,
+    describe: (d) =>
+      `${d.method}, ${d.x.length} steps${d.missingSteps > 0 ? ` (${d.missingSteps} more were thinned while streaming)` : ''}, ` +
+      `λ_max ${fmtNum(lastOf(d.max))}, λ_min ${fmtNum(lastOf(d.min))}`,
     shape: (d) => `${d.method}:${alpha() ?? ''}:${d.exact?.max ?? ''}:${d.exact?.min ?? ''}`,
     options: (p, d) => {
       const a = alpha();
@@ -161,7 +174,9 @@ export function spectrumChart(alpha: () => number | null): ChartSpec<SpectrumDat
       if (d.exact?.min != null) markers.push({ at: d.exact.min, label: `exact λ_min = ${fmtNum(d.exact.min)}`, color: p.blue, orientation: 'y' });
       return {
         ...base(),
-        scales: { x: { time: false }, y: { range: yRange } },
+        // From the data itself (uPlot pads a single x before the range function sees it), so it follows a live
+        // run (setData keeps these options), by the same rule as the model's xRange.
+        scales: { x: { time: false, range: (u) => stepRange(u.data[0][0] ?? null, u.data[0].at(-1) ?? null) }, y: { range: yRange } },
         axes: [intAxis(p, d.method === 'exact' ? 'exact' : `${d.method} step`), axis(p, 'eigenvalue')],
         series: [
           {},

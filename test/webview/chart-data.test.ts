@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dampingData, densityData, epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from '../../src/webview/chart-data';
+import { dampingData, densityData, epochSpectrumData, histogramData, lossData, neumannData, spectrumData, stepRange } from '../../src/webview/chart-data';
 import { emptyPanelState } from '../../src/protocol/panel-state';
 import type { PanelState } from '../../src/protocol/webview';
 import { sampleReport } from '../fixtures/sample-report';
@@ -129,4 +129,21 @@ test('density chart: replaces the histogram only without exact eigenvalues; log-
   const d = densityData(r)!;
   assert.deepEqual(d.values, [0.1, 0.3e-6, 0.3, 0.2]);
   assert.deepEqual(d.markers, [{ at: 0, label: '0' }, { at: 2, label: '2/α' }]);
+});
+
+test('spectrum chart: the x axis ends at the data; one step sits mid-axis; thinned steps are counted', () => {
+  assert.deepEqual(stepRange(1, 25), [1, 25]);
+  assert.deepEqual(stepRange(4, 4), [3.5, 4.5]);
+  assert.deepEqual(stepRange(null, null), [0, 1]);
+  const full = spectrumData({ ...emptyPanelState(), spectrumSteps: [1, 2, 3, 4].map((k) => step('lanczos', k, k, -k)) })!;
+  assert.deepEqual(full.xRange, [1, 4]);
+  assert.equal(full.missingSteps, 0);
+  // What the worker's thinning leaves of a fast run (measured on the logistic template: only step 4; tanh: 1 and 25).
+  const one = spectrumData({ ...emptyPanelState(), spectrumSteps: [step('lanczos', 4, 0.34, 0.23), step('exact', 1, 0.34, 0.23)] })!;
+  assert.deepEqual(one.x, [4]);
+  assert.deepEqual(one.xRange, [3.5, 4.5]);
+  assert.equal(one.missingSteps, 3);
+  const two = spectrumData({ ...emptyPanelState(), spectrumSteps: [step('lanczos', 1, 1, 0), step('lanczos', 25, 2, -1)] })!;
+  assert.deepEqual(two.xRange, [1, 25]);
+  assert.equal(two.missingSteps, 23);
 });

@@ -13,7 +13,12 @@ import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPane
 import { dampingData, densityData } from '../../src/webview/chart-data';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
+import { crossCheckFlags } from '../../src/core/diagnosis/cross-check';
 import { messagesBesideSummary } from '../../src/core/diagnosis/shown-once';
+import { slowDivergence } from '../../src/core/diagnosis/slow-divergence';
+import type { DiagnosisReport } from '../../src/core/diagnosis/report';
+import type { SessionEvent } from '../../src/protocol/messages';
+import { spectrumData } from '../../src/webview/chart-data';
 import { HostToPanel } from '../../src/protocol/webview';
 import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
@@ -433,6 +438,74 @@ test('panel in Chromium', async (t) => {
     // Every other problem of the run, each with its place.
     assert.deepEqual(await page.locator('#error .error-more li').allInnerTexts(), ['must be >= 1 (got 0) at training.batchSize', "'x' is not a number at /w/d.csv:4:2"]);
     assert.equal(await page.locator('#verdict-title').count(), 0, 'the old verdict is gone');
+  });
+
+  await t.test('in a half-width panel: the terms table fits, the spectrum axis ends at the data, a slow divergence and a disagreeing cross-check are flagged', async () => {
+    const narrow = await browser.newPage({ viewport: { width: 520, height: 900 } });
+    narrow.on('pageerror', (e) => errors.push(String(e)));
+    await narrow.goto(server.url('dark'));
+    await narrow.waitForFunction(() => (window as unknown as Win).__posted.some((m) => (m as { type: string }).type === 'ready'));
+    const spectrumAxis = async (events: SessionEvent[], r: DiagnosisReport) => {
+      const msgs = fullSession({ events, report: r });
+      await post(narrow, JSON.parse(JSON.stringify(encodeNonFinite(msgs))) as unknown[]);
+      await waitForChart(narrow, 'chart-spectrum');
+      const model = spectrumData(msgs.reduce(reducePanelState, emptyPanelState()))!;
+      // The chart redraws on its next tick; give up (and fail below) if it never shows the model's range.
+      await narrow
+        .waitForFunction(([lo, hi]) => {
+          const d = document.querySelector<HTMLElement>('#chart-spectrum .plot')?.dataset;
+          return d?.xMin === String(lo) && d?.xMax === String(hi);
+        }, model.xRange, { timeout: 10_000 })
+        .catch(() => undefined);
+      const drawn = await narrow.evaluate(() => {
+        const d = document.querySelector<HTMLElement>('#chart-spectrum .plot')!.dataset;
+        return [Number(d.xMin), Number(d.xMax)];
+      });
+      return { model, drawn };
+    };
+    // As the worker streams a fast run: every Lanczos step (the recording), then only some of them.
+    const all = await spectrumAxis(rec.events, report);
+    assert.ok(all.model.x.length > 2);
+    assert.deepEqual(all.drawn, all.model.xRange);
+    assert.equal(all.drawn[1], all.model.x.at(-1), 'the axis ends at the last step');
+    assert.equal(all.drawn[0], all.model.x[0]);
+    const lanczos = rec.events.filter((e) => e.type === 'spectrumStep' && e.method === 'lanczos');
+    const lastOnly = rec.events.filter((e) => e.type !== 'spectrumStep' || e === lanczos.at(-1));
+    const one = await spectrumAxis(lastOnly, report);
+    assert.deepEqual(one.model.x, [(lanczos.at(-1) as { step: number }).step]);
+    const x0 = one.model.x[0];
+    assert.deepEqual(one.drawn, [x0 - 0.5, x0 + 0.5], 'one step sits in the middle of a one-step axis, not at the end of an empty one');
+    assert.ok(one.model.missingSteps > 0);
+    assert.match((await narrow.locator('#chart-spectrum .plot').getAttribute('aria-label')) ?? '', /thinned while streaming/);
+
+    // The terms table wraps inside the half-width panel instead of running off the side.
+    const fit = await narrow.evaluate(() => {
+      const t = document.querySelector('#terms-table') as HTMLElement;
+      return { table: t.scrollWidth, box: (t.parentElement as HTMLElement).clientWidth, page: document.documentElement.scrollWidth, win: innerWidth };
+    });
+    assert.ok(fit.table <= fit.box, `terms table ${fit.table}px in a ${fit.box}px box`);
+    assert.ok(fit.page <= fit.win, `page ${fit.page}px wide in a ${fit.win}px window`);
+
+    // The issue's tanh run in numbers: ρ = 1.005 with shrinking terms, power iteration's λ_min > 0 beside λ_min < 0.
+    const tanh = structuredClone(report);
+    tanh.neumann = { ...tanh.neumann, verdict: 'diverges-negative-curvature', rho: 1.005, rhoInterval: [1.005, 1.005], nonFiniteAtTerm: null,
+      termNorms: Array.from({ length: 21 }, (_, j) => 0.06335 * Math.pow(0.9256, j)) };
+    tanh.neumann.growthRatios = tanh.neumann.termNorms.slice(1).map(() => 0.9256);
+    tanh.neumann.residuals = tanh.neumann.termNorms.map(() => 0.5);
+    tanh.neumann.termHeads = tanh.neumann.termNorms.map(() => [0, 0, 0, 0, 0]);
+    tanh.spectrum = { ...tanh.spectrum, lambdaMin: -0.004997, lambdaMinInterval: [-0.005004, -0.004991], lanczos: null,
+      power: { lambdaMax: { value: tanh.spectrum.lambdaMax, interval: tanh.spectrum.lambdaMaxInterval, residual: 0, converged: true },
+        lambdaMin: { value: 0.004843, interval: [-0.002907, 0.01259], residual: 0.0077, converged: false }, iterations: { max: 12, min: 23 }, hvps: 35 } };
+    const notes = [slowDivergence(tanh.neumann)!.text, ...crossCheckFlags(tanh.spectrum).map((f) => f.text)];
+    assert.equal(notes.length, 2);
+    await post(narrow, JSON.parse(JSON.stringify(encodeNonFinite(fullSession({ events: [], report: tanh })))) as unknown[]);
+    await narrow.waitForSelector('#notes [data-note=slow-divergence]');
+    const shown = await narrow.locator('#notes li').allInnerTexts();
+    assert.equal(shown.length, 2);
+    notes.forEach((n, i) => assert.ok(shown[i].includes(n), `${shown[i]} shows ${n}`));
+    await narrow.screenshot({ path: join(OUT, 'panel-half-width.png'), fullPage: true });
+    assert.deepEqual(await narrow.evaluate(() => (window as unknown as Win).__violations), []);
+    await narrow.close();
   });
 
   await t.test('a fresh panel shows the host\'s snapshot (what the host posts after ready or when the panel is shown again)', async () => {
