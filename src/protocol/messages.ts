@@ -86,10 +86,29 @@ export function errorProblems(error: ErrorInfo): Problem[] {
   return [error.where ? { message: error.message, where: error.where } : { message: error.message }, ...(error.more ?? [])];
 }
 
+/** An interpreter for the PyTorch bridge and who chose it (named in messages: `--python`, a setting…). */
+export const PythonChoice = T.Object({ path: T.String({ minLength: 1 }), source: T.String() });
+export type PythonChoice = Static<typeof PythonChoice>;
+
+/**
+ * Interpreters chosen outside the experiment, by rank: `override` beats the experiment's
+ * pytorch.python (the CLI's --python, NEUMANN_LENS_PYTHON), `preferred` comes after it (the editor
+ * setting), `candidate` is tried first by discovery and passed over when it lacks torch (the
+ * Python extension's environment).
+ */
+export const PythonChoices = T.Object({
+  override: T.Optional(PythonChoice),
+  preferred: T.Optional(PythonChoice),
+  candidate: T.Optional(PythonChoice),
+});
+export type PythonChoices = Static<typeof PythonChoices>;
+
 export const StartOptions = T.Object({
   backend: OneOf(['auto', ...BACKEND_NAMES]),
   /** Overrides of the experiment's analysis settings from the editor's settings. */
   exactMaxParams: T.Optional(Int()),
+  /** PyTorch experiments: the interpreters the host knows of. */
+  python: T.Optional(PythonChoices),
 });
 export type StartOptions = Static<typeof StartOptions>;
 // The experiment format declares the backend choices too: the two lists must name the same ones.

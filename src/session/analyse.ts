@@ -66,13 +66,15 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
   ctx.progress.enter('self-check');
   let op: HessianOperator = await target.objective.hessianAt(target.w);
   try {
-    const check = await timed('selfCheckMs', () => hvpSelfCheck(target.objective, target.w, subSeed(exp.seed, 'selfCheck'), analysis.selfCheckTolerance, op));
-    let operator: HvpSelfCheck['operator'] = target.operatorKind === 'analytic' ? 'analytic' : 'r-operator';
+    const check = await timed('selfCheckMs', () =>
+      hvpSelfCheck(target.objective, target.w, subSeed(exp.seed, 'selfCheck'), analysis.selfCheckTolerance, op, target.finiteDifferenceStep),
+    );
+    let operator: HvpSelfCheck['operator'] = target.operatorKind;
     if (!check.passed) {
       // The exact operator disagrees with differences of the gradient: trust the differences.
       ctx.emit({ type: 'log', level: 'warn', text: `HVP self-check failed (relative error ${check.relativeError.toExponential(2)} > ${check.tolerance}); falling back to finite-difference HVPs` });
       op.dispose();
-      op = await FiniteDifferenceHessianOperator.at(target.objective, target.w);
+      op = await FiniteDifferenceHessianOperator.at(target.objective, target.w, target.finiteDifferenceStep);
       operator = 'finite-difference';
       // Differences of float32 gradients are far less exact than the R-operator: widen the intervals
       // by the disagreement the check measured (an estimate of the FD error, by construction larger).
@@ -134,7 +136,7 @@ export async function analyse(exp: Experiment, target: AnalysisTarget, ctx: Ctx)
       gradNormTrain: target.operatorKind === 'analytic' ? null : target.gradientNorm.train,
       stationarityTolerance: analysis.stationarityTolerance,
       cg: { status: cg.status, iterations: cg.iterations },
-      epochs: exp.kind === 'mlp' ? exp.training.epochs : null,
+      epochs: exp.kind === 'mlp' ? exp.training.epochs : exp.kind === 'pytorch' ? (exp.training?.epochs ?? null) : null,
       maxLanczosSteps: spectrum.report.method === 'lanczos' ? analysis.maxLanczosSteps : null,
       hypergradient: target.hypergradientWeights ? hypergradient : null,
       bottomTensorShare: spectrum.report.bottomEigenvector?.tensorShare ?? null,

@@ -5,7 +5,7 @@
 import { lanczos } from '../core/algorithms/lanczos';
 import type { Experiment, MlpExperiment, ProblemExperiment } from '../core/config/experiment';
 import { loadExperimentData } from '../core/config/load';
-import type { EpochSpectrum } from '../core/diagnosis/report';
+import type { EpochSpectrum, TorchRuntime } from '../core/diagnosis/report';
 import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
 import { InputError } from '../core/errors';
 import { initParams, type MlpSpec } from '../core/model/mlp';
@@ -17,7 +17,8 @@ import type { HyperProblem } from '../core/hyper/loop';
 import { train } from '../core/model/train';
 import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
-import type { SessionEvent } from '../protocol/messages';
+import type { PythonChoices, SessionEvent } from '../protocol/messages';
+import { preparePytorch } from './prepare-pytorch';
 import type { ProgressReporter } from './progress';
 import { allowanceFor, FLOAT64_UNIT_ROUNDOFF, gamma, mlpRelativeRounding, widen } from './rounding';
 
@@ -36,22 +37,36 @@ export interface AnalysisTarget {
   epochs: EpochSpectrum[] | null;
   /** The Hessian in closed form (analytic problems), for the exact path without HVPs. */
   closedFormHessian: Float64Array | null;
-  operatorKind: 'r-operator' | 'analytic';
+  operatorKind: 'r-operator' | 'autograd' | 'analytic';
   /** ‖H̃ − H‖₂/‖H‖₂ expected from the arithmetic of the HVPs (see SpectrumReport.roundingAllowance). */
   relativeRounding: number;
   /** What the hyperparameter loop continues from (MLP experiments): data objectives, w, batch order. */
   hyperProblem: HyperProblem | null;
-  dispose(): void;
+  /** The self-check's finite-difference step when the gradient is not float32 (PyTorch in float64). */
+  finiteDifferenceStep?: number;
+  /** PyTorch experiments: what served the operator, and the parameters' names and shapes. */
+  runtime?: TorchRuntime;
+  tensors?: readonly { name: string; shape: number[] }[];
+  /** Releases tensors, or closes the bridge process (awaited on every path). */
+  dispose(): void | Promise<void>;
 }
 
 interface Ctx {
   emit: (e: SessionEvent) => void;
   progress: ProgressReporter;
   signal?: AbortSignal;
+  python?: PythonChoices;
 }
 
 export async function prepareTarget(exp: Experiment, ctx: Ctx): Promise<AnalysisTarget> {
-  return exp.kind === 'problem' ? prepareProblem(exp) : prepareMlp(exp, ctx);
+  switch (exp.kind) {
+    case 'problem':
+      return prepareProblem(exp);
+    case 'pytorch':
+      return preparePytorch(exp, ctx);
+    default:
+      return prepareMlp(exp, ctx);
+  }
 }
 
 async function prepareProblem(exp: ProblemExperiment): Promise<AnalysisTarget> {

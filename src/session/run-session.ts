@@ -7,9 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../core/model/backend';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
-import type { DiagnosisReport } from '../core/diagnosis/report';
-import type { SessionEvent } from '../protocol/messages';
 import type { HyperReport } from '../core/diagnosis/hyper-report';
+import type { DiagnosisReport, ReportBackend } from '../core/diagnosis/report';
+import type { PythonChoices, SessionEvent } from '../protocol/messages';
 import { analyse } from './analyse';
 import { hyperSettings, runHyperPhase } from './hyper-phase';
 import { prepareTarget } from './prepare';
@@ -18,14 +18,19 @@ import { ProgressReporter } from './progress';
 export interface SessionHooks {
   onEvent: (e: SessionEvent) => void;
   signal?: AbortSignal;
-  /** The analysed parameters (MLP experiments, PyTorch order), e.g. to save them as a state_dict. */
-  onWeights?: (w: Float64Array) => void;
+  /**
+   * The analysed parameters in PyTorch order, e.g. to save them as a state_dict; `tensors` names
+   * them for a PyTorch experiment (its named_parameters()), absent for an MLP (nn.Sequential keys).
+   */
+  onWeights?: (w: Float64Array, tensors?: readonly { name: string; shape: number[] }[]) => void;
 }
 
 export interface SessionOptions {
   backend: BackendChoice;
   /** Overrides analysis.exactMaxParams (the editor setting). */
   exactMaxParams?: number;
+  /** PyTorch experiments: interpreters chosen outside the experiment (session/interpreter.ts). */
+  python?: PythonChoices;
 }
 
 export async function runSession(experiment: Experiment, options: SessionOptions, hooks: SessionHooks): Promise<DiagnosisReport> {
@@ -34,14 +39,18 @@ export async function runSession(experiment: Experiment, options: SessionOptions
   const hyper = experiment.kind === 'mlp' ? experiment.hyper : undefined;
   const progress = new ProgressReporter(emit, { hyper: hyper !== undefined });
   progress.enter('load');
-  const backend = await initBackend(options.backend);
-  emit({ type: 'log', level: 'info', text: `TF.js backend: ${backend}` });
-  const tensorsBefore = tf.memory().numTensors;
+  // A PyTorch experiment's numbers all come from torch: TF.js is not started for it.
+  let backend: ReportBackend = 'torch';
+  if (experiment.kind !== 'pytorch') {
+    backend = await initBackend(options.backend);
+    emit({ type: 'log', level: 'info', text: `TF.js backend: ${backend}` });
+  }
+  const tensorsBefore = experiment.kind === 'pytorch' ? null : tf.memory().numTensors;
 
   const tLoad = performance.now();
-  const target = await prepareTarget(experiment, { emit, progress, signal: hooks.signal });
+  const target = await prepareTarget(experiment, { emit, progress, signal: hooks.signal, python: options.python });
   try {
-    if (target.hypergradientWeights) hooks.onWeights?.(Float64Array.from(target.w));
+    if (target.hypergradientWeights) hooks.onWeights?.(Float64Array.from(target.w), target.tensors);
     const prepareMs = performance.now() - tLoad;
     const exactMaxParams = options.exactMaxParams ?? experiment.analysis.exactMaxParams;
     const result = await analyse(experiment, target, { emit, progress, signal: hooks.signal, exactMaxParams });
@@ -73,12 +82,13 @@ export async function runSession(experiment: Experiment, options: SessionOptions
       epochs: target.epochs,
       exactSolutionHead: result.exactSolutionHead,
       ...(hyperReport ? { hyper: hyperReport } : {}),
+      ...(target.runtime ? { runtime: target.runtime } : {}),
     };
     progress.within(1);
     return report;
   } finally {
-    target.dispose();
-    const leaked = tf.memory().numTensors - tensorsBefore;
+    await target.dispose();
+    const leaked = tensorsBefore === null ? 0 : tf.memory().numTensors - tensorsBefore;
     if (leaked > 0) emit({ type: 'log', level: 'warn', text: `${leaked} tensors were not released by this session` });
   }
 }

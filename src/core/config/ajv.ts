@@ -10,7 +10,7 @@ let ajv: Ajv | null = null;
 export function compileSchema(schema: object): ValidateFunction {
   if (!ajv) {
     ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-    for (const k of ['markdownDescription', 'enumDescriptions', 'errorMessage']) ajv.addKeyword(k);
+    for (const k of ['markdownDescription', 'enumDescriptions', 'errorMessage', 'patternErrorMessage']) ajv.addKeyword(k);
   }
   return ajv.compile(schema);
 }

@@ -21,6 +21,7 @@ import { doc, forbid, kindRules, onlyIn, plainSchema, StringEnum, variants, with
 export const EXPERIMENT_KINDS = [
   { kind: 'mlp', marker: null, needs: ['data', 'model', 'loss', 'training'], subject: 'an MLP experiment', place: 'an MLP experiment' },
   { kind: 'problem', marker: 'problem', needs: ['problem', 'neumann'], subject: 'an analytic problem', place: 'an analytic problem experiment' },
+  { kind: 'pytorch', marker: 'pytorch', needs: ['pytorch'], subject: 'a PyTorch experiment', place: 'a PyTorch experiment' },
 ] as const satisfies readonly KindRule[];
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number]['kind'];
 
@@ -180,6 +181,9 @@ export const Model = Type.Object(
   },
 );
 
+/** Why a PyTorch experiment's training takes no batchSize (also the schema's message). */
+const PYTORCH_BATCHES = "'training.batchSize' is only for MLP experiments: a PyTorch problem's minibatches are its train_batches() (without them, training is full-batch descent on train_loss)";
+
 export const Training = Type.Object(
   {
     epochs: Type.Integer({
@@ -187,7 +191,7 @@ export const Training = Type.Object(
       maximum: 100000,
       ...doc('Passes over the training set. 0 analyses the initial weights as they are.', 'Passes over the training set. `0` analyses the initial weights as they are.'),
     }),
-    batchSize: Type.Integer({ minimum: 1, ...doc('Rows per SGD step (the last batch of an epoch may be smaller).') }),
+    batchSize: Type.Optional(onlyIn(['mlp'], Type.Integer({ minimum: 1, ...doc('Rows per SGD step (the last batch of an epoch may be smaller). Required for MLP experiments.') }), PYTORCH_BATCHES)),
     learningRate: Type.Number({ exclusiveMinimum: 0, ...doc('SGD step size, > 0.', 'SGD step size, `> 0`.') }),
   },
   { additionalProperties: false, ...doc('Minibatch SGD on the training objective before the analysis (seeded shuffle).') },
@@ -478,9 +482,101 @@ export const Hyper = Type.Object(
 );
 
 // ---------------------------------------------------------------------------------------------
+// The PyTorch bridge: the user's own model in a Python file, served by python/neumann_lens.
+
+export const TorchDtype = StringEnum(['float32', 'float64'], {
+  ...doc(
+    'Floating-point type of the model, data and Hessian-vector products. float64 sets torch.set_default_dtype(torch.float64) before neumann_problem() runs and converts the model with .double().',
+    'Floating-point type of the model, data and Hessian-vector products. `float64` sets `torch.set_default_dtype(torch.float64)` before `neumann_problem()` runs and converts the model with `.double()` (the data your code builds must follow).',
+  ),
+});
+
+const serverDecides = (key: string) =>
+  forbid(key, `'pytorch.${key}' is decided by the server with pytorch.connect: give it on the serve command line (python -m neumann_lens serve --${key === 'file' ? 'problem' : key} …)`);
+
+export const Pytorch = Type.Object(
+  {
+    file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        ...doc(
+          "The Python file defining neumann_problem(), relative to this file's folder. It returns a dict: model (a torch.nn.Module), train_loss and val_loss (f(model) -> scalar tensor), optionally train_batches and batch_loss for minibatch training.",
+          "The Python file defining `neumann_problem()`, relative to this file's folder. It returns a dict:\n- `model`: a `torch.nn.Module` (its `named_parameters()` with `requires_grad` are `w`)\n- `train_loss`, `val_loss`: `f(model) -> scalar tensor` (the data part of `L_T`, and `L_V`)\n- optional `train_batches` (`f() -> iterable of batches`) and `batch_loss` (`f(model, batch) -> scalar`) for minibatch SGD when `training` is given.",
+        ),
+      }),
+    ),
+    dtype: withDefault(TorchDtype, 'float32'),
+    device: withDefault(
+      Type.String({
+        pattern: '^(cpu|cuda(:[0-9]+)?)$',
+        patternErrorMessage: 'must be "cpu", "cuda" or "cuda:N"',
+        ...doc('Where the model runs: cpu, cuda or cuda:N (a clear error when CUDA is not available).', 'Where the model runs: `cpu`, `cuda` or `cuda:N` (the model is moved there; a clear error when CUDA is not available).'),
+      }),
+      'cpu',
+    ),
+    python: Type.Optional(
+      Type.String({
+        minLength: 1,
+        ...doc(
+          'The Python interpreter (with torch >= 1.13) to run the problem with. Default: the CLI flag --python or NEUMANN_LENS_PYTHON, else the setting neumannLens.python.interpreter, else the Python extension\'s environment, else the first of python3, python, /usr/bin/python3 that has torch.',
+          "The Python interpreter (with `torch ≥ 1.13`) to run the problem with, a path or a name on `PATH`. When absent: in VS Code the setting `neumannLens.python.interpreter`, then the Python extension's active environment; then the first of `python3`, `python`, `/usr/bin/python3` that imports torch. The CLI's `--python PATH` and `NEUMANN_LENS_PYTHON` override it.",
+        ),
+      }),
+    ),
+    distributed: Type.Optional(
+      Type.Object(
+        {
+          worldSize: Type.Integer({
+            minimum: 1,
+            maximum: 1024,
+            ...doc(
+              'Number of local torch.distributed ranks, each over its shard; neumann_problem(rank=, world_size=) returns the shard with train_size and val_size.',
+              'Number of local `torch.distributed` ranks, each over its shard: `neumann_problem(rank=, world_size=)` returns that rank\'s shard with `train_size` and `val_size`; every value is the exact global mean.',
+            ),
+          }),
+          backend: withDefault(
+            StringEnum(['gloo', 'nccl'], { ...doc('torch.distributed backend: gloo (CPU) or nccl (CUDA, one device per rank).', '`torch.distributed` backend: `gloo` (CPU) or `nccl` (CUDA, one device per rank).') }),
+            'gloo',
+          ),
+        },
+        { additionalProperties: false, ...doc('Local ranks started by Neumann Lens itself (no torchrun).') },
+      ),
+    ),
+    connect: Type.Optional(
+      Type.String({
+        pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^:\\s\\[\\]]+):[0-9]{1,5}$',
+        patternErrorMessage: 'must be HOST:PORT or [IPv6]:PORT, e.g. "node1:7777"',
+        ...doc(
+          'HOST:PORT of rank 0 of a server you started (python -m neumann_lens serve --listen HOST:PORT --token-file FILE); instead of file.',
+          '`HOST:PORT` of rank 0 of a server you started (`python -m neumann_lens serve --problem problem.py --listen HOST:PORT --token-file FILE`, e.g. cluster ranks under torchrun); instead of `file`. Needs `tokenFile`.',
+        ),
+      }),
+    ),
+    tokenFile: Type.Optional(
+      Type.String({
+        minLength: 1,
+        ...doc("The file holding the server's token (its --token-file, or a copy), relative to this file's folder; with connect only.", "The file holding the server's token (its `--token-file`, or a copy), relative to this file's folder; with `connect` only."),
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    ...doc(
+      "The user's own PyTorch model: a Python file served by the bridge with PyTorch's exact Hessian-vector products (or a server to connect to). Takes weightDecay, training, neumann and analysis; no data, model or loss.",
+      "The user's own PyTorch model: a Python file served by the bridge (`python/neumann_lens`, shipped with Neumann Lens) with PyTorch's exact Hessian-vector products, or a running server (`connect`). The training objective is `train_loss + ½·weightDecay·‖w‖²`, as for MLPs. Takes `weightDecay`, `training`, `neumann` and `analysis`; no `data`, `model` or `loss`.",
+    ),
+    if: { required: ['connect'] },
+    then: { required: ['tokenFile'], allOf: ['file', 'python', 'dtype', 'device', 'distributed'].map(serverDecides) },
+    else: { required: ['file'], allOf: [forbid('tokenFile', "'pytorch.tokenFile' goes with pytorch.connect (the server's token)")] },
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
 // The file.
 
 const mlpOnly = ['mlp'] as const;
+/** Keys of the training objective and its training, shared by the MLP and the user's PyTorch model. */
+const trainedKinds = ['mlp', 'pytorch'] as const;
 
 const root = Type.Object(
   {
@@ -512,7 +608,7 @@ const root = Type.Object(
     loss: Type.Optional(onlyIn(mlpOnly, Loss)),
     weightDecay: withDefault(
       onlyIn(
-        mlpOnly,
+        trainedKinds,
         Type.Number({
           minimum: 0,
           ...doc(
@@ -523,12 +619,13 @@ const root = Type.Object(
       ),
       0,
     ),
-    training: Type.Optional(onlyIn(mlpOnly, Training)),
+    training: Type.Optional(onlyIn(trainedKinds, Training)),
     // An MLP's default series is the motivating snippet's: plain `v ← v − Hv` (α = 1), ten updates.
     neumann: withDefault(Neumann, { alpha: 1, terms: 10 }, { lead: 'for MLPs (the motivating snippet)' }),
     analysis: withDefault(Analysis, {}, { silent: true }),
     problem: Type.Optional(onlyIn(['problem'], Problem)),
     hyper: Type.Optional(onlyIn(mlpOnly, Hyper)),
+    pytorch: Type.Optional(onlyIn(['pytorch'], Pytorch)),
   },
   {
     $schema: 'http://json-schema.org/draft-07/schema#',

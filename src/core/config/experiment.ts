@@ -35,10 +35,15 @@ export type ProblemSpec =
 /** `vector` is set (defaulted) for analytic problems; MLPs use b = ∇_w L_V. */
 export type NeumannSpec = Resolved<typeof Declared.Neumann>;
 export type AnalysisSpec = Resolved<typeof Declared.Analysis>;
-export type TrainingSpec = Resolved<typeof Declared.Training>;
 /** The hyperparameter loop's settings as written, defaults applied. */
 export type HyperSpec = Resolved<typeof Declared.Hyper>;
 export type HyperOptimizerSpec = Resolved<typeof Declared.HyperOptimizer>;
+type TrainingFile = Resolved<typeof Declared.Training>;
+/** An MLP's SGD (the loader has checked batchSize is given). */
+export type TrainingSpec = Omit<TrainingFile, 'batchSize'> & { batchSize: number };
+/** A PyTorch problem's training: its own minibatches (train_batches) decide the batch size. */
+export type TorchTrainingSpec = Omit<TrainingFile, 'batchSize'>;
+export type TorchDtype = Static<typeof Declared.TorchDtype>;
 
 type FileDefaults = Resolved<typeof Declared.ExperimentFile>;
 
@@ -64,4 +69,25 @@ export interface ProblemExperiment extends ExperimentCommon {
   problem: ProblemSpec;
 }
 
-export type Experiment = MlpExperiment | ProblemExperiment;
+/** Where a PyTorch experiment's operator comes from: a server started here, or one to connect to. */
+export type PytorchSource =
+  | {
+      kind: 'spawn';
+      /** Absolute path of the problem file. */
+      file: string;
+      dtype: TorchDtype;
+      device: string;
+      /** The experiment's own interpreter choice, if any. */
+      python?: string;
+      distributed?: { worldSize: number; backend: 'gloo' | 'nccl' };
+    }
+  | { kind: 'connect'; address: string; /** Absolute path. */ tokenFile: string };
+
+export interface PytorchExperiment extends ExperimentCommon, Pick<FileDefaults, 'weightDecay'> {
+  kind: 'pytorch';
+  pytorch: PytorchSource;
+  /** null: analyse the model's weights as neumann_problem() returns them. */
+  training: TorchTrainingSpec | null;
+}
+
+export type Experiment = MlpExperiment | ProblemExperiment | PytorchExperiment;

@@ -11,7 +11,7 @@ import { InputError, formatLocation } from '../errors';
 import { readCsvDataset } from '../data/csv';
 import type { Dataset } from '../data/dataset';
 import { syntheticSplits } from '../data/synthetic';
-import type { CsvSource, DataSpec, Experiment, HyperSpec, LossKind, MlpExperiment, ProblemSpec } from './experiment';
+import type { CsvSource, DataSpec, Experiment, HyperSpec, LossKind, MlpExperiment, ProblemSpec, PytorchExperiment, PytorchSource } from './experiment';
 import { EXPERIMENT_KINDS, ExperimentFile, type ExperimentFileValue } from './experiment-schema';
 import { parseJsonStrict } from './json-location';
 import { formatJsonPath, type JsonPath } from './json-path';
@@ -105,6 +105,8 @@ function build(valid: ExperimentFileValue, file: string | null, fail: Fail): Exp
     }
     case 'mlp':
       return { ...common, ...buildMlp(raw, base, fail) };
+    case 'pytorch':
+      return { ...common, ...buildPytorch(raw, base, fail) };
     default:
       return unknownKind(kind);
   }
@@ -126,6 +128,9 @@ function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name
     fail(['model', 'layers', last], `cross-entropy needs one output per class, so the last width must be at least 2 (got ${layers[last]}); for two classes with one output use binary-cross-entropy`);
   }
   const data = buildData(raw.data!, layers, loss, base, fail);
+  const { batchSize, ...training } = raw.training!;
+  // Optional in the declaration because PyTorch experiments take no batchSize; an MLP needs one.
+  if (batchSize === undefined) fail(['training', 'batchSize'], 'missing required key \'batchSize\': rows per SGD step, an integer ≥ 1');
   const stateDict = model.init ? existingFile(base, model.init.stateDict, ['model', 'init', 'stateDict'], 'state_dict', fail) : undefined;
   const hyper = raw.hyper ? checkHyper(raw.hyper, raw.weightDecay, parameterCount(layers), raw.analysis.exactMaxParams, fail) : undefined;
   return {
@@ -135,7 +140,7 @@ function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name
     model: { layers: [...layers], activation: model.activation, ...(stateDict ? { stateDict } : {}) },
     loss,
     weightDecay: raw.weightDecay,
-    training: { ...raw.training! },
+    training: { ...training, batchSize: batchSize ?? 1 },
     neumann: raw.neumann, // the schema rejects neumann.vector here
   };
 }
@@ -161,6 +166,28 @@ function checkHyper(hyper: HyperSpec, weightDecay: number, n: number, exactMaxPa
     hyper.compare.forEach((k, i) => k === 'exact' && tooBig(['hyper', 'compare', i]));
   }
   return hyper;
+}
+
+function buildPytorch(raw: Raw, base: string, fail: Fail): Omit<PytorchExperiment, 'name' | 'file' | 'seed' | 'analysis'> {
+  const p = raw.pytorch!;
+  let source: PytorchSource;
+  if (p.connect !== undefined) {
+    const tokenFile = existingFile(base, p.tokenFile!, ['pytorch', 'tokenFile'], 'token file', fail) ?? resolve(base, p.tokenFile!);
+    source = { kind: 'connect', address: p.connect, tokenFile };
+  } else {
+    const file = existingFile(base, p.file!, ['pytorch', 'file'], 'Python problem file', fail) ?? resolve(base, p.file!);
+    source = {
+      kind: 'spawn',
+      file,
+      dtype: p.dtype,
+      device: p.device,
+      ...(p.python !== undefined ? { python: p.python } : {}),
+      ...(p.distributed ? { distributed: { ...p.distributed } } : {}),
+    };
+  }
+  // The bridge's train op takes whole epochs; 0 analyses the weights as neumann_problem() gives them.
+  const training = raw.training ? { epochs: raw.training.epochs, learningRate: raw.training.learningRate } : null;
+  return { kind: 'pytorch', pytorch: source, weightDecay: raw.weightDecay, training, neumann: raw.neumann };
 }
 
 function buildData(raw: NonNullable<Raw['data']>, layers: number[], loss: LossKind, base: string, fail: Fail): DataSpec {

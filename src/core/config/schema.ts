@@ -129,6 +129,11 @@ function translate(e: ErrorObject, raw: unknown): { path: JsonPath; message: str
       return { path, message: `must be ${p.comparison} ${p.limit}${got}` };
     case 'minItems':
       return { path, message: `must have at least ${p.limit} entr${p.limit === 1 ? 'y' : 'ies'} (got ${(e.data as unknown[]).length})` };
+    case 'pattern': {
+      // VS Code shows the declaration's patternErrorMessage too; the pattern itself is no help to a reader.
+      const hint = (e.parentSchema as { patternErrorMessage?: string } | undefined)?.patternErrorMessage;
+      return { path, message: `${hint ?? `must match ${String(p.pattern)}`}${got}` };
+    }
     case 'minLength':
       return { path, message: 'must not be empty' };
     case 'uniqueItems':

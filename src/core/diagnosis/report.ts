@@ -30,10 +30,25 @@ export const Verdict = OneOf(VERDICTS, {
 export type Verdict = Static<typeof Verdict>;
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-const Backend = OneOf(BACKEND_NAMES, { description: 'the TF.js backend that ran' });
+type TfjsBackend = (typeof BACKEND_NAMES)[number];
 // The experiment format declares the backends too: the two lists must name the same ones.
-const sameBackends: [Static<typeof Backend>, BackendName] extends [BackendName, Static<typeof Backend>] ? true : never = true;
+const sameBackends: [TfjsBackend, BackendName] extends [BackendName, TfjsBackend] ? true : never = true;
 void sameBackends;
+const Backend = OneOf([...BACKEND_NAMES, 'torch'], { description: 'the TF.js backend that ran, or torch (a PyTorch experiment: see runtime)' });
+export type ReportBackend = Static<typeof Backend>;
+
+/** What served a PyTorch experiment's losses, gradients and HVPs. */
+export const TorchRuntime = T.Object({
+  interpreter: T.String({ description: 'the Python executable that ran the bridge (rank 0 for a server connected to)' }),
+  interpreterSource: T.String({ description: 'who chose it: the experiment, --python, a setting, discovery…' }),
+  pythonVersion: T.String(),
+  torch: T.String({ description: 'torch.__version__' }),
+  dtype: OneOf(['float32', 'float64']),
+  device: T.String({ description: 'the device the model ran on, e.g. cpu or cuda:0' }),
+  worldSize: Int('torch.distributed ranks (1: one process)'),
+  parameterNames: T.Array(T.String(), { description: 'named_parameters() order: the flattening order of w' }),
+});
+export type TorchRuntime = Static<typeof TorchRuntime>;
 
 export const SpectrumMethod = OneOf(['exact', 'lanczos', 'power']);
 export type SpectrumMethod = Static<typeof SpectrumMethod>;
@@ -276,8 +291,8 @@ export const HvpSelfCheck = T.Object({
   relativeError: Num(),
   tolerance: Finite(),
   passed: T.Boolean(),
-  operator: OneOf(['r-operator', 'finite-difference', 'analytic'], {
-    description: 'what the analysis used: the exact R-operator, or finite differences after a failed check',
+  operator: OneOf(['r-operator', 'autograd', 'finite-difference', 'analytic'], {
+    description: "what the analysis used: the exact R-operator (MLP), PyTorch's double backward (autograd: a PyTorch experiment), or finite differences after a failed check",
   }),
 });
 export type HvpSelfCheck = Static<typeof HvpSelfCheck>;
@@ -304,6 +319,7 @@ export const DiagnosisReport = T.Object(
     exactSolutionHead: Nullable(Numbers(), {
       description: 'first entries of the exact solution H⁻¹b when available (analytic problems, small models)',
     }),
+    runtime: T.Optional(TorchRuntime),
   },
   { title: 'Neumann Lens diagnosis report', description: 'schemaVersion 1' },
 );

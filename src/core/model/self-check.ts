@@ -18,15 +18,23 @@ export interface SelfCheckResult {
 
 /**
  * Compares `operator` (default: objective.hessianAt(w), disposed afterwards) with finite
- * differences along one N(0, I) direction drawn from `seed`.
+ * differences along one N(0, I) direction drawn from `seed`, with `step` (default: the float32
+ * step, defaultFiniteDifferenceStep).
  */
-export async function hvpSelfCheck(objective: Objective, w: Float64Array, seed: number, tolerance: number, operator?: LinearOperator): Promise<SelfCheckResult> {
+export async function hvpSelfCheck(
+  objective: Objective,
+  w: Float64Array,
+  seed: number,
+  tolerance: number,
+  operator?: LinearOperator,
+  step?: number,
+): Promise<SelfCheckResult> {
   const v = new Rng(seed).normalVector(objective.size);
   const own = operator ? null : await objective.hessianAt(w);
   const frozen = await objective.frozenGradientNear(w);
   try {
     const exact = await (operator ?? own!).apply(v);
-    const fd = await finiteDifferenceHvp(frozen, w, v);
+    const fd = await finiteDifferenceHvp(frozen, w, v, step);
     const diff = new Float64Array(exact.length);
     for (let i = 0; i < diff.length; i++) diff[i] = exact[i] - fd[i];
     const scale = norm(fd);
