@@ -17,6 +17,7 @@ export interface DiagnoseArgs {
   events?: string;
   saveWeights?: string;
   backend: BackendChoice;
+  python?: string;
   quiet: boolean;
 }
 /** `topic`: the command whose help to show (none: the top-level help). */
@@ -90,6 +91,7 @@ function parseDiagnose(rest: readonly string[]): CliArgs {
     events: values.events,
     saveWeights: values['save-weights'],
     backend: values.backend as BackendChoice,
+    python: values.python,
     quiet: values.quiet ?? false,
   };
 }

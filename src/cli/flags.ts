@@ -43,9 +43,14 @@ export const DIAGNOSE_FLAGS = {
   'save-weights': {
     type: 'string',
     value: 'file',
-    help: 'write the analysed (trained) weights as a PyTorch nn.Sequential state_dict JSON, the format model.init.stateDict reads',
+    help: 'write the analysed (trained) weights as a PyTorch state_dict JSON: nn.Sequential keys for an MLP (the format model.init.stateDict reads), the model’s own parameter names for a PyTorch experiment',
   },
   backend: { type: 'string', value: 'name', choices: BACKENDS, default: 'auto', help: 'the TF.js backend; auto picks tensorflow if it loads, else wasm, else cpu' },
+  python: {
+    type: 'string',
+    value: 'path',
+    help: 'the Python interpreter (with torch ≥ 1.13) for a PyTorch experiment; overrides NEUMANN_LENS_PYTHON and the experiment’s pytorch.python (default: the first of python3, python, /usr/bin/python3 with torch)',
+  },
   quiet: { type: 'boolean', short: 'q', help: 'no progress bar or warnings on stderr' },
   help: HELP,
   version: VERSION,

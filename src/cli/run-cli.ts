@@ -11,13 +11,13 @@ import { parseExperimentText } from '../core/config/load';
 import { locateJsonPath } from '../core/config/json-location';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { renderMarkdown } from '../core/diagnosis/render-markdown';
-import { exportStateDict } from '../core/model/state-dict';
+import { exportNamedTensors, exportStateDict } from '../core/model/state-dict';
 import { isDivergent } from '../core/diagnosis/format';
 import { hyperDiverged } from '../core/diagnosis/hyper-table';
 import { renderText } from '../core/diagnosis/render-text';
 import { InputError, formatLocation } from '../core/errors';
 import { CancelledError } from '../core/util/abort';
-import type { SessionEvent } from '../protocol/messages';
+import type { PythonChoices, SessionEvent } from '../protocol/messages';
 import { UsageError, parseArgs, type DiagnoseArgs } from './args';
 import { EXIT } from './flags';
 import { OutputFiles, type OutputRequest } from './outputs';
@@ -26,8 +26,12 @@ import { commandUsage, topUsage } from './usage';
 
 export type SessionRunner = (
   experiment: Experiment,
-  options: { backend: BackendChoice; exactMaxParams?: number },
-  hooks: { onEvent: (e: SessionEvent) => void; signal?: AbortSignal; onWeights?: (w: Float64Array) => void },
+  options: { backend: BackendChoice; exactMaxParams?: number; python?: PythonChoices },
+  hooks: {
+    onEvent: (e: SessionEvent) => void;
+    signal?: AbortSignal;
+    onWeights?: (w: Float64Array, tensors?: readonly { name: string; shape: number[] }[]) => void;
+  },
 ) => Promise<DiagnosisReport>;
 
 export interface CliIo {
@@ -36,6 +40,8 @@ export interface CliIo {
   version: string;
   /** Stops the session (SIGINT, SIGTERM: the abort reason is the signal's name); absent in tests. */
   interrupt?: AbortSignal;
+  /** Where NEUMANN_LENS_PYTHON is read; default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runCli(argv: readonly string[], io: CliIo, runSession: SessionRunner): Promise<number> {
@@ -76,7 +82,7 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
   try {
     text = readExperimentText(file);
     const experiment = parseExperimentText(text, file);
-    if (args.saveWeights && experiment.kind !== 'mlp') {
+    if (args.saveWeights && experiment.kind === 'problem') {
       throw new InputError('--save-weights needs an MLP experiment (analytic problems have no weights to save)', { kind: 'json', file, path: 'problem' });
     }
     // Before the session: an output that cannot be written is a usage problem, found in milliseconds.
@@ -90,17 +96,24 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
         io.stderr.write(`${e.level}: ${e.text}\n`);
       }
     };
-    let weights: Float64Array | null = null;
-    const report = await runSession(experiment, { backend: args.backend }, { onEvent, signal: io.interrupt, onWeights: (w) => (weights = w) });
+    // A holder, not a `let`: TypeScript does not see the callback assign it.
+    const weights: { saved: { w: Float64Array; tensors?: readonly { name: string; shape: number[] }[] } | null } = { saved: null };
+    const report = await runSession(
+      experiment,
+      { backend: args.backend, python: pythonChoices(args, io.env ?? process.env) },
+      { onEvent, signal: io.interrupt, onWeights: (w, tensors) => (weights.saved = { w, tensors }) },
+    );
     bars?.clear();
     // A signal that arrived as the last step finished still means "stop": nothing is replaced.
     if (io.interrupt?.aborted) throw new CancelledError();
     const contents: Record<string, string> = {};
     if (args.json) contents['--json'] = JSON.stringify(report, null, 2) + '\n';
     if (args.markdown) contents['--markdown'] = renderMarkdown(report);
-    if (args.saveWeights && experiment.kind === 'mlp') {
-      if (!weights) throw new Error('the session reported no weights to save');
-      contents['--save-weights'] = JSON.stringify(exportStateDict(weights, experiment.model.layers)) + '\n';
+    if (args.saveWeights && experiment.kind !== 'problem') {
+      const saved = weights.saved;
+      if (!saved) throw new Error('the session reported no weights to save');
+      const dict = experiment.kind === 'mlp' ? exportStateDict(saved.w, experiment.model.layers) : exportNamedTensors(saved.w, saved.tensors ?? []);
+      contents['--save-weights'] = JSON.stringify(dict) + '\n';
     }
     out.commit(contents);
     outputs = null;
@@ -136,6 +149,13 @@ function reportFailure(e: unknown, text: string | null, io: CliIo): number {
   return EXIT.internal;
 }
 
+/** --python, else NEUMANN_LENS_PYTHON: both beat the experiment's pytorch.python (session/interpreter.ts). */
+function pythonChoices(args: DiagnoseArgs, env: NodeJS.ProcessEnv): PythonChoices {
+  if (args.python) return { override: { path: args.python, source: '--python' } };
+  const fromEnv = env.NEUMANN_LENS_PYTHON;
+  return fromEnv ? { override: { path: fromEnv, source: 'NEUMANN_LENS_PYTHON' } } : {};
+}
+
 function outputRequests(args: DiagnoseArgs): OutputRequest[] {
   const all: [string, string | undefined][] = [
     ['--json', args.json],
@@ -150,6 +170,7 @@ function outputRequests(args: DiagnoseArgs): OutputRequest[] {
 function inputFiles(experiment: Experiment): string[] {
   const files = experiment.file ? [experiment.file] : [];
   if (experiment.kind === 'mlp' && experiment.data.kind === 'csv') files.push(experiment.data.train.csv, experiment.data.validation.csv);
+  if (experiment.kind === 'pytorch') files.push(experiment.pytorch.kind === 'spawn' ? experiment.pytorch.file : experiment.pytorch.tokenFile);
   return files;
 }
 

@@ -53,6 +53,6 @@ export function interpreterError(e: BridgeError, chosen: ChosenInterpreter): Inp
   const by = chosen.source === 'discovery' ? 'found by discovery' : `chosen by ${chosen.source}`;
   // The server's own advice on choosing is replaced by the ways this product offers.
   const said = e.message.replace(/[.;]?\s*choose an interpreter[\s\S]*$/i, '');
-  const what = e.code === 'python-missing' ? `the Python interpreter ${chosen.python} (${by}) cannot be run: ${said}` : `${said} (${chosen.python}, ${by})`;
+  const what = e.code === 'python-missing' ? `${said} (${by})` : `${said} (${chosen.python}, ${by})`;
   return new InputError(`${what}; ${HOW_TO_CHOOSE}`, chosen.where);
 }

@@ -2,7 +2,7 @@
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h } from './dom';
-import { fmtInterval, fmtNum, fmtProgress, headline } from '../core/diagnosis/format';
+import { backendText, fmtInterval, fmtNum, fmtProgress, headline } from '../core/diagnosis/format';
 import { crossCheckFlags } from '../core/diagnosis/cross-check';
 import { slowDivergence } from '../core/diagnosis/slow-divergence';
 
@@ -97,7 +97,7 @@ export function renderVerdict(report: DiagnosisReport): HTMLElement {
   const check = report.hvpSelfCheck;
   const meta = h('dl', { class: 'meta', id: 'meta' });
   const metaItem = (label: string, value: string, cls = '') => meta.append(h('div', {}, h('dt', { text: label }), h('dd', { class: cls, text: value })));
-  metaItem('backend', report.backend);
+  metaItem('backend', backendText(report));
   metaItem('parameters', String(report.params));
   metaItem('spectrum', spectrumMethodText(report));
   metaItem('HVP self-check', `${check.passed ? 'passed' : 'FAILED'} (rel. error ${fmtNum(check.relativeError, 3)} vs tol ${fmtNum(check.tolerance, 3)}; ${check.operator})`, check.passed ? '' : 'bad');

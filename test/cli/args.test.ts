@@ -5,7 +5,7 @@ import { describeInputError } from '../../src/cli/run-cli';
 import { InputError } from '../../src/core/errors';
 
 test('diagnose with every option, in both --flag value and --flag=value forms', () => {
-  assert.deepEqual(parseArgs(['diagnose', 'x.json', '--json', 'r.json', '--markdown=r.md', '--events', 'e.jsonl', '--save-weights=w.json', '--backend=wasm', '--quiet']), {
+  assert.deepEqual(parseArgs(['diagnose', 'x.json', '--json', 'r.json', '--markdown=r.md', '--events', 'e.jsonl', '--save-weights=w.json', '--backend=wasm', '--python', '/opt/py/bin/python', '--quiet']), {
     command: 'diagnose',
     experiment: 'x.json',
     json: 'r.json',
@@ -13,6 +13,7 @@ test('diagnose with every option, in both --flag value and --flag=value forms', 
     events: 'e.jsonl',
     saveWeights: 'w.json',
     backend: 'wasm',
+    python: '/opt/py/bin/python',
     quiet: true,
   });
   assert.deepEqual(parseArgs(['diagnose', 'x.json']), {
@@ -23,6 +24,7 @@ test('diagnose with every option, in both --flag value and --flag=value forms', 
     events: undefined,
     saveWeights: undefined,
     backend: 'auto',
+    python: undefined,
     quiet: false,
   });
   // Short flags, also grouped, and the `--` terminator for a file name that starts with '-'.

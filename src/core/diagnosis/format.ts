@@ -3,7 +3,7 @@
  * text and Markdown, the panel, the HTML export and the status bar, so every surface shows the same
  * digits (and tests can format a report JSON the same way to compare). Pure.
  */
-import type { Advice, Interval, Verdict } from './report';
+import type { Advice, DiagnosisReport, Interval, Verdict } from './report';
 
 /** 4 significant digits, a real minus sign, no trailing zeros; exponent form outside [1e-4, 1e6). */
 export function fmtNum(x: number | null | undefined, digits = 4): string {
@@ -107,4 +107,12 @@ export function headline(advice: Pick<Advice, 'verdict' | 'hypergradient'>): Hea
   const off = (v === 'converges' || v === 'slow') && advice.hypergradient ? HYPERGRADIENT_TITLES[advice.hypergradient.status] : undefined;
   if (off) return { tone: 'slow', symbol: '⚠', title: off };
   return { tone: verdictTone(v), symbol: verdictSymbol(v), title: verdictTitle(v) };
+}
+
+/** "wasm", or for a PyTorch experiment "torch 1.13.0 · float64 on cpu · /usr/bin/python3 (Python 3.11.2)". */
+export function backendText(r: Pick<DiagnosisReport, 'backend' | 'runtime'>): string {
+  const rt = r.runtime;
+  if (r.backend !== 'torch' || !rt) return r.backend;
+  const ranks = rt.worldSize > 1 ? ` × ${rt.worldSize} ranks` : '';
+  return `torch ${rt.torch} · ${rt.dtype} on ${rt.device}${ranks} · ${rt.interpreter} (Python ${rt.pythonVersion})`;
 }

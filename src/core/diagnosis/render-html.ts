@@ -4,7 +4,7 @@
  * Number formatting is src/core/diagnosis/format.ts, shared with the panel, so the export and the panel agree.
  */
 import type { DiagnosisReport } from './report';
-import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
+import { backendText, fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
@@ -32,7 +32,7 @@ export function renderHtml(report: DiagnosisReport): string {
   const meta: [string, string][] = [
     ['experiment', report.experimentFile ?? '(in memory)'],
     ['created', report.createdAt],
-    ['backend', report.backend],
+    ['backend', backendText(report)],
     ['parameters', String(report.params)],
     ['spectrum', `${sp.method}${sp.lanczosSteps !== null ? `, ${sp.lanczosSteps} Lanczos steps` : ''}, ${sp.hvps} HVPs`],
     ['time', report.timings.totalMs !== undefined ? `${fmtNum(report.timings.totalMs / 1000, 3)} s` : '—'],

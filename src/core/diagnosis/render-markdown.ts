@@ -4,7 +4,7 @@
  */
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
-import { fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
+import { backendText, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
@@ -137,7 +137,7 @@ export function renderMarkdown(r: DiagnosisReport): string {
   if (r.training) run.push(['Training', `${r.training.epochs} epoch(s), ${r.training.steps} steps`]);
   const c = r.hvpSelfCheck;
   run.push(['HVP self-check', `relative error ${fmtNum(c.relativeError)}, ${c.passed ? 'passed' : 'failed'} (tolerance ${fmtNum(c.tolerance)}, ${c.operator})`]);
-  run.push(['Backend', r.backend]);
+  run.push(['Backend', backendText(r)]);
   if (r.experimentFile) run.push(['Experiment', `\`${r.experimentFile}\``]);
   run.push(['Created', r.createdAt]);
   out.push(...table(['', 'Value'], run), '');

@@ -2,7 +2,7 @@
  * The report as terminal text (the CLI's stdout): the verdict and the sentence that explains it
  * first, then the numbers it rests on. Pure; no colours (stdout is often a file or a pipe).
  */
-import { fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
+import { backendText, fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { HyperReport } from './hyper-report';
 import type { DiagnosisReport } from './report';
@@ -122,7 +122,7 @@ export function renderText(r: DiagnosisReport): string {
   const c = r.hvpSelfCheck;
   out.push(`  HVP self-check: relative error ${fmtNum(c.relativeError)} (${c.passed ? 'passed' : 'FAILED'}, tolerance ${fmtNum(c.tolerance)}; operator ${c.operator})`);
   const totalMs = r.timings.totalMs;
-  out.push(`  backend ${r.backend}${totalMs !== undefined ? ` · ${fmtNum(totalMs / 1000, 3)} s` : ''}`);
+  out.push(`  backend ${backendText(r)}${totalMs !== undefined ? ` · ${fmtNum(totalMs / 1000, 3)} s` : ''}`);
   return out.join('\n') + '\n';
 }
 

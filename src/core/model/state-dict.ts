@@ -166,3 +166,29 @@ function describe(v: unknown): string {
   if (typeof v === 'number') return String(v);
   return `a ${typeof v}`;
 }
+
+/**
+ * The flat vector as named tensors (a PyTorch model's named_parameters(), in their order, each
+ * row-major): what `model.load_state_dict({k: torch.tensor(v) …}, strict=False)` reads back
+ * (strict=False because buffers such as BatchNorm's running statistics are not parameters).
+ */
+export function exportNamedTensors(w: Float64Array, tensors: readonly { name: string; shape: readonly number[] }[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let offset = 0;
+  for (const t of tensors) {
+    const size = t.shape.reduce((a, b) => a * b, 1);
+    if (offset + size > w.length) throw new RangeError(`exportNamedTensors: ${t.name} [${t.shape.join(', ')}] runs past the ${w.length} values`);
+    out[t.name] = nest(w.subarray(offset, offset + size), t.shape);
+    offset += size;
+  }
+  if (offset !== w.length) throw new RangeError(`exportNamedTensors: the tensors hold ${offset} values, the vector ${w.length}`);
+  return out;
+}
+
+function nest(flat: Float64Array, shape: readonly number[]): unknown {
+  if (shape.length === 0) return flat[0];
+  if (shape.length === 1) return Array.from(flat);
+  const inner = shape.slice(1);
+  const stride = inner.reduce((a, b) => a * b, 1);
+  return Array.from({ length: shape[0] }, (_, i) => nest(flat.subarray(i * stride, (i + 1) * stride), inner));
+}
