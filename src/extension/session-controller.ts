@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseJsonStrict } from '../core/config/json-location';
 import { InputError, formatProblem } from '../core/errors';
 import { errorToInfo } from '../process/faults';
+import { pythonChoices } from './python-interpreter';
 import { errorProblems, type ErrorInfo, type SessionEvent, type StartOptions } from '../protocol/messages';
 import type { PanelState } from '../protocol/webview';
 import { SessionClient, type SessionResult } from '../session/client';
@@ -97,6 +98,8 @@ export class SessionController implements vscode.Disposable {
 
     const options: StartOptions = { backend: settings.backend };
     if (settings.exactMaxParams !== null) options.exactMaxParams = settings.exactMaxParams;
+    const python = await pythonChoices(config, uri, settings.pythonInterpreter, (text) => this.log.warn(`[${name}] ${text}`));
+    if (python) options.python = python;
     this.log.info(`[${name}] starting ${file} (backend ${settings.backend}, heap ${settings.maxMemoryMb} MB)`);
     let started: Promise<SessionResult>;
     try {

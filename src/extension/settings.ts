@@ -40,6 +40,15 @@ export const SETTINGS = {
     }),
     4096,
   ),
+  /** The interpreter of PyTorch experiments without pytorch.python; '' → the Python extension's, then discovery. */
+  pythonInterpreter: setting(
+    'python.interpreter',
+    Type.String({
+      markdownDescription:
+        "Python interpreter (with `torch ≥ 1.13`) for PyTorch experiments (`\"pytorch\"` block) whose experiment names none in `pytorch.python`. Empty: the Python extension's active environment when it has torch, else the first of `python3`, `python`, `/usr/bin/python3` that imports torch. The report records the interpreter that ran.",
+    }),
+    '',
+  ),
   runOnSave: setting('runOnSave', Type.Boolean({ markdownDescription: 'Run the diagnosis again whenever a `*.neumann.json` experiment file is saved.' }), false),
   showPanelOnRun: setting(
     'showPanelOnRun',

@@ -100,14 +100,23 @@ test('settings: defaults, valid values, and wrong ones fall back', () => {
     backend: 'wasm',
     'analysis.exactMaxParams': 500,
     'worker.maxMemoryMb': 2048,
+    'python.interpreter': '/opt/venv/bin/python',
     runOnSave: true,
     showPanelOnRun: false,
   };
-  assert.deepEqual(readSettings((k) => good[k]), { backend: 'wasm', exactMaxParams: 500, maxMemoryMb: 2048, runOnSave: true, showPanelOnRun: false });
+  assert.deepEqual(readSettings((k) => good[k]), {
+    backend: 'wasm',
+    exactMaxParams: 500,
+    maxMemoryMb: 2048,
+    pythonInterpreter: '/opt/venv/bin/python',
+    runOnSave: true,
+    showPanelOnRun: false,
+  });
   const bad: Record<string, unknown> = {
     backend: 'gpu',
     'analysis.exactMaxParams': -1,
     'worker.maxMemoryMb': 12.5,
+    'python.interpreter': 3,
     runOnSave: 'yes',
   };
   assert.deepEqual(readSettings((k) => bad[k]), DEFAULT_SETTINGS);
