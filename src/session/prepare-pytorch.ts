@@ -41,7 +41,7 @@ export async function preparePytorch(exp: PytorchExperiment, ctx: Ctx): Promise<
   try {
     if (ctx.signal?.aborted) throw new CancelledError();
     const target = await onBridge(exp, client, chosen, ctx);
-    return { ...target, dispose };
+    return { ...target, dispose, explain: (err) => asSessionError(err, exp, chosen, ctx.signal) };
   } catch (e) {
     await dispose();
     throw asSessionError(e, exp, chosen, ctx.signal);

@@ -47,6 +47,8 @@ export interface AnalysisTarget {
   /** PyTorch experiments: what served the operator, and the parameters' names and shapes. */
   runtime?: TorchRuntime;
   tensors?: readonly { name: string; shape: number[] }[];
+  /** A failure of the analysis as the session reports it (the bridge's: the user's code is input, a cancelled run is cancelled). */
+  explain?(e: unknown): unknown;
   /** Releases tensors, or closes the bridge process (awaited on every path). */
   dispose(): void | Promise<void>;
 }

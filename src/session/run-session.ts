@@ -86,6 +86,8 @@ export async function runSession(experiment: Experiment, options: SessionOptions
     };
     progress.within(1);
     return report;
+  } catch (e) {
+    throw target.explain ? target.explain(e) : e;
   } finally {
     await target.dispose();
     const leaked = tensorsBefore === null ? 0 : tf.memory().numTensors - tensorsBefore;
