@@ -35,6 +35,10 @@ const KNOWN: Record<string, { label: string; detail: string }> = {
     label: 'Toy cubic',
     detail: 'Analytic f(x) = Σ xᵢ³ at a point: the seed\'s toy example',
   },
+  'pytorch-model': {
+    label: 'PyTorch model',
+    detail: 'Your own torch.nn.Module in a Python file (a commented problem file to edit), with PyTorch\'s exact HVPs',
+  },
 };
 
 export function listTemplates(examplesDir: string): Template[] {
@@ -60,6 +64,7 @@ const FILE_KEYS: string[][] = [
   ['data', 'train', 'csv'],
   ['data', 'validation', 'csv'],
   ['model', 'init', 'stateDict'],
+  ['pytorch', 'file'],
 ];
 
 /**

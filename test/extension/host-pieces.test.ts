@@ -46,15 +46,16 @@ test('status bar: the last verdict with ρ, the running phase, failures', () => 
   assert.equal(statusView(emptyPanelState()).text, '$(pulse) Neumann');
 });
 
-test('templates: the four bundled examples, known ones first, with their data files', () => {
+test('templates: the five bundled examples, known ones first, with their data files', () => {
   const templates = listTemplates(examplesDir);
   const ids = templates.map((t) => t.id);
-  for (const id of ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic']) assert.ok(ids.includes(id), id);
-  assert.deepEqual(ids.slice(0, 4), ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic']);
+  const known = ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic', 'pytorch-model'];
+  for (const id of known) assert.ok(ids.includes(id), id);
+  assert.deepEqual(ids.slice(0, 5), known);
   for (const t of templates) {
     const text = readFileSync(t.file, 'utf8');
-    const parsed = JSON.parse(text) as { data?: { train?: { csv: string }; validation?: { csv: string } } };
-    const expected = [parsed.data?.train?.csv, parsed.data?.validation?.csv].filter((x): x is string => !!x);
+    const parsed = JSON.parse(text) as { data?: { train?: { csv: string }; validation?: { csv: string } }; pytorch?: { file?: string } };
+    const expected = [parsed.data?.train?.csv, parsed.data?.validation?.csv, parsed.pytorch?.file].filter((x): x is string => !!x);
     assert.deepEqual(templateDataFiles(text).sort(), [...new Set(expected)].sort(), t.id);
     for (const rel of templateDataFiles(text)) assert.ok(existsSync(join(examplesDir, rel)), `${t.id} ships ${rel}`);
   }

@@ -55,8 +55,14 @@ test('the model code accepts exactly the declared activations and losses', () =>
 
 test('every example validates and carries no relative $schema (copies would not resolve it; the extension attaches the schema)', () => {
   const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.neumann.json'));
-  assert.deepEqual(examples.sort(), ['logistic-regression.neumann.json', 'seed-regression.neumann.json', 'seed-toy-cubic.neumann.json', 'tanh-classifier.neumann.json']);
-  for (const f of [...examples, 'pytorch-seed/pytorch-seed.neumann.json']) {
+  assert.deepEqual(examples.sort(), [
+    'logistic-regression.neumann.json',
+    'pytorch-model.neumann.json',
+    'seed-regression.neumann.json',
+    'seed-toy-cubic.neumann.json',
+    'tanh-classifier.neumann.json',
+  ]);
+  for (const f of [...examples, 'pytorch-seed/pytorch-seed.neumann.json', 'pytorch-seed/bridge.neumann.json']) {
     const file = join(root, 'examples', f);
     const raw = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(raw.$schema, undefined, f);
