@@ -1,4 +1,5 @@
 /** Markdown for each benchmark's results file (see readme.ts), with when, where and how it was measured. */
+import type { BridgeBenchRow } from '../bridge';
 import type { DistributedBenchRow } from '../distributed';
 import type { BenchResults } from './results';
 
@@ -84,7 +85,31 @@ function renderDistributed(r: BenchResults<DistributedBenchRow>): string {
   return `${lines.join('\n')}\n\n${provenance(r)}\n`;
 }
 
+function renderBridge(r: BenchResults<BridgeBenchRow>): string {
+  const hvp = r.results.filter((x): x is Extract<BridgeBenchRow, { kind: 'hvp' }> => x.kind === 'hvp');
+  const spectrum = r.results.filter((x): x is Extract<BridgeBenchRow, { kind: 'spectrum' }> => x.kind === 'spectrum');
+  const yes = (b: boolean) => (b ? 'yes' : '**no**');
+  return [
+    table(
+      ['model', 'rows', 'params', 'H·v through the bridge', 'H·v in-process (Python)', 'bridge / in-process'],
+      hvp.map((x) => [x.model, thousands(x.rows), thousands(x.params), ms(x.bridgeMs), ms(x.inProcessMs), `${x.ratio.toFixed(2)}×`]),
+    ),
+    '',
+    table(
+      ['model', 'rows', 'params', 'both ends to', 'time', 'HVPs', 'λ_max', 'λ_min', 'converged (max, min)', 'server start'],
+      spectrum.map((x) => [
+        x.model, thousands(x.rows), thousands(x.params), String(x.tolerance), ms(x.totalMs), x.hvps,
+        x.lambdaMax.toPrecision(4), x.lambdaMin.toPrecision(4), `${yes(x.converged.max)}, ${yes(x.converged.min)}`, ms(x.startMs),
+      ]),
+    ),
+    '',
+    provenance(r),
+    '',
+  ].join('\n');
+}
+
 export const RENDERERS: Record<string, Renderer> = {
   hvp: renderHvp as Renderer,
   distributed: renderDistributed as Renderer,
+  bridge: renderBridge as Renderer,
 };
