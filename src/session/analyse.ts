@@ -25,7 +25,7 @@ import { head } from '../core/util/vec';
 import type { SessionEvent } from '../protocol/messages';
 import { exactCurvature, lanczosCurvature, type CurvatureFacts } from './curvature';
 import { hypergradientReferences, REFERENCES_START } from './hypergradient-refs';
-import type { AnalysisTarget } from './prepare';
+import type { AnalysisTarget } from './analysis-target';
 import type { ProgressReporter } from './progress';
 import { allowanceFor, widen } from './rounding';
 

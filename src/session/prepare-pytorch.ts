@@ -16,7 +16,7 @@ import { defaultFiniteDifferenceStep } from '../core/model/finite-difference';
 import type { PythonChoices, SessionEvent } from '../protocol/messages';
 import { BridgeObjective } from './bridge-objective';
 import { chooseInterpreter, interpreterError, type ChosenInterpreter } from './interpreter';
-import type { AnalysisTarget } from './prepare';
+import type { AnalysisTarget } from './analysis-target';
 import type { ProgressReporter } from './progress';
 import { FLOAT32_UNIT_ROUNDOFF, FLOAT64_UNIT_ROUNDOFF, gamma } from './rounding';
 

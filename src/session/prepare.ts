@@ -5,53 +5,21 @@
 import { lanczos } from '../core/algorithms/lanczos';
 import type { Experiment, MlpExperiment, ProblemExperiment } from '../core/config/experiment';
 import { loadExperimentData } from '../core/config/load';
-import type { EpochSpectrum, TorchRuntime } from '../core/diagnosis/report';
+import type { EpochSpectrum } from '../core/diagnosis/report';
 import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
 import { InputError } from '../core/errors';
 import { initParams, type MlpSpec } from '../core/model/mlp';
 import { MlpObjective } from '../core/model/mlp-objective';
-import type { Objective } from '../core/model/objective';
 import { buildProblem } from '../core/model/problems';
 import { parameterTensors, readStateDictFile } from '../core/model/state-dict';
-import type { HyperProblem } from '../core/hyper/loop';
 import { train } from '../core/model/train';
 import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
 import type { PythonChoices, SessionEvent } from '../protocol/messages';
+import type { AnalysisTarget } from './analysis-target';
 import { preparePytorch } from './prepare-pytorch';
 import type { ProgressReporter } from './progress';
 import { allowanceFor, FLOAT64_UNIT_ROUNDOFF, gamma, mlpRelativeRounding, widen } from './rounding';
-
-export interface AnalysisTarget {
-  /** L_T, whose Hessian is analysed. */
-  objective: Objective;
-  /** The analysis point (trained weights, or the problem's point). */
-  w: Float64Array;
-  /** Right-hand side of H x = b: ∇_w L_V, or the problem's vector. */
-  b: Float64Array;
-  /** Weight-decay hypergradient needs w itself (∂²L_T/∂w∂λ = w); null for analytic problems. */
-  hypergradientWeights: Float64Array | null;
-  loss: { train: number | null; validation: number | null };
-  gradientNorm: { train: number | null; validation: number | null };
-  training: { epochs: number; steps: number; lossCurve: number[] } | null;
-  epochs: EpochSpectrum[] | null;
-  /** The Hessian in closed form (analytic problems), for the exact path without HVPs. */
-  closedFormHessian: Float64Array | null;
-  operatorKind: 'r-operator' | 'autograd' | 'analytic';
-  /** ‖H̃ − H‖₂/‖H‖₂ expected from the arithmetic of the HVPs (see SpectrumReport.roundingAllowance). */
-  relativeRounding: number;
-  /** What the hyperparameter loop continues from (MLP experiments): data objectives, w, batch order. */
-  hyperProblem: HyperProblem | null;
-  /** The self-check's finite-difference step when the gradient is not float32 (PyTorch in float64). */
-  finiteDifferenceStep?: number;
-  /** PyTorch experiments: what served the operator, and the parameters' names and shapes. */
-  runtime?: TorchRuntime;
-  tensors?: readonly { name: string; shape: number[] }[];
-  /** A failure of the analysis as the session reports it (the bridge's: the user's code is input, a cancelled run is cancelled). */
-  explain?(e: unknown): unknown;
-  /** Releases tensors, or closes the bridge process (awaited on every path). */
-  dispose(): void | Promise<void>;
-}
 
 interface Ctx {
   emit: (e: SessionEvent) => void;
