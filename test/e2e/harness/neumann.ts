@@ -8,7 +8,7 @@ import { CodeServer, sleep } from './code-server';
 import { repoRoot } from './prerequisites';
 
 /** What the packaged extension holds (see .vscodeignore): no node_modules, like a user's install. */
-export const PACKAGED = ['package.json', 'dist', 'media', 'schemas', 'examples', 'resources', 'README.md', 'LICENSE', 'CHANGELOG.md'];
+export const PACKAGED = ['package.json', 'dist', 'media', 'schemas', 'examples', 'python/neumann_lens', 'resources', 'README.md', 'LICENSE', 'CHANGELOG.md'];
 
 export const STATUS_ITEM = 'neumannLens.status';
 
