@@ -4,16 +4,17 @@
  * mutates its input. Histories are capped by uniform decimation so a long run cannot grow the
  * state (and every snapshot posted across the iframe boundary) without bound.
  */
+import type { HyperInverse, HyperStep, HyperStop } from '../core/diagnosis/hyper-report';
 import type { SessionEvent } from './messages';
-import type { HostToPanel, PanelState } from './webview';
+import type { HostToPanel, PanelHyperRun, PanelState } from './webview';
 
 export type { PanelState } from './webview';
 
-/** Most points kept per history (train steps, epochs, spectrum steps, Neumann terms). */
+/** Most points kept per history (train steps, epochs, spectrum steps, Neumann terms, hyper-steps of a run). */
 export const HISTORY_CAP = 5000;
 
 export function emptyPanelState(): PanelState {
-  return { session: null, trainSteps: [], epochs: [], spectrumSteps: [], neumannTerms: [], report: null, error: null };
+  return { session: null, trainSteps: [], epochs: [], spectrumSteps: [], neumannTerms: [], hyperRuns: [], report: null, error: null };
 }
 
 export function reducePanelState(state: PanelState, msg: HostToPanel): PanelState {
@@ -40,7 +41,8 @@ export function reducePanelState(state: PanelState, msg: HostToPanel): PanelStat
       return reduceEvent(state, msg.event);
     case 'report':
       if (!state.session || state.session.id !== msg.id) return state;
-      return { ...state, report: msg.report };
+      // report.hyper holds every step of every run: it replaces what streamed (see hyperRunsOf).
+      return { ...state, report: msg.report, hyperRuns: msg.report.hyper ? [] : state.hyperRuns };
     case 'sessionEnded': {
       if (!state.session || state.session.id !== msg.id) return state;
       const fraction = msg.outcome === 'completed' ? 1 : state.session.fraction;
@@ -71,11 +73,46 @@ function reduceEvent(state: PanelState, ev: SessionEvent): PanelState {
       return { ...state, spectrumSteps: appendDropOldest(state.spectrumSteps, ev) };
     case 'neumannTerm':
       return { ...state, neumannTerms: appendDecimated(state.neumannTerms, ev, (t) => t.term) };
+    case 'hyperStep':
+      return { ...state, hyperRuns: appendHyperStep(state.hyperRuns, ev.inverse, ev.step) };
     case 'log':
       return state;
     default:
       return state;
   }
+}
+
+function appendHyperStep(runs: PanelHyperRun[], inverse: HyperInverse, step: HyperStep): PanelHyperRun[] {
+  const i = runs.findIndex((r) => r.inverse === inverse);
+  if (i < 0) return [...runs, { inverse, steps: [step] }];
+  const next = runs.slice();
+  next[i] = { inverse, steps: appendDecimated(runs[i].steps, step, (s) => s.step) };
+  return next;
+}
+
+/** A run of the hyperparameter loop as the panel shows it, from the report or from the live steps. */
+export interface HyperRunView {
+  inverse: HyperInverse;
+  /** The loop's own inverse (hyper.inverse), not a compared one. */
+  main: boolean;
+  steps: HyperStep[];
+  /** Known from the report only: live, a run that stopped early is one that has no more steps. */
+  stopped: HyperStop | null;
+}
+
+/**
+ * The loop's runs: the report's (its own inverse, then hyper.compare's) once it has arrived, else
+ * what has streamed, in order of arrival (the session runs the loop's own inverse first).
+ */
+export function hyperRunsOf(state: PanelState): HyperRunView[] {
+  const h = state.report?.hyper;
+  if (h) {
+    return [
+      { inverse: h.inverse, main: true, steps: h.trajectory, stopped: h.stopped },
+      ...h.compare.map((r) => ({ inverse: r.inverse, main: false, steps: r.trajectory, stopped: r.stopped })),
+    ];
+  }
+  return state.hyperRuns.map((r, i) => ({ inverse: r.inverse, main: i === 0, steps: r.steps, stopped: null }));
 }
 
 /** Position of a train step on one axis across epochs. */

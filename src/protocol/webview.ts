@@ -7,6 +7,7 @@
  * what it rejected (`rejected`), so nothing is dropped unseen.
  */
 import type { Static } from '@sinclair/typebox';
+import { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
 import { ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
 import { AnyNumber, Nullable, OneOf, T } from '../core/util/typebox';
 import { EpochEvent, ErrorInfo, NeumannTermEvent, Phase, SessionEvent, SessionOutcome, SpectrumStepEvent } from './messages';
@@ -26,12 +27,18 @@ export const PanelSession = T.Object({
   alpha: T.Optional(AnyNumber()),
 });
 
+/** One run of the hyperparameter loop as its steps stream in (the loop's own inverse first, then each compared one). */
+export const PanelHyperRun = T.Object({ inverse: HyperInverse, steps: T.Array(HyperStep) });
+export type PanelHyperRun = Static<typeof PanelHyperRun>;
+
 export const PanelState = T.Object({
   session: Nullable(PanelSession),
   trainSteps: T.Array(T.Object({ epoch: T.Integer(), step: T.Integer(), stepsPerEpoch: T.Integer(), loss: AnyNumber() })),
   epochs: T.Array(EpochEvent),
   spectrumSteps: T.Array(SpectrumStepEvent),
   neumannTerms: T.Array(NeumannTermEvent),
+  /** Live runs of the hyperparameter loop; emptied when a report with a hyper block replaces them (hyperRunsOf). */
+  hyperRuns: T.Array(PanelHyperRun),
   report: Nullable(DiagnosisReport),
   error: Nullable(ErrorInfo),
 });

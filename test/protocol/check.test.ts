@@ -159,6 +159,7 @@ test('host ↔ panel messages', () => {
     epochs: [{ type: 'epoch', epoch: 0, trainLoss: 1, validationLoss: 1 }],
     spectrumSteps: [{ type: 'spectrumStep', method: 'exact', step: 1, hvps: 5 }],
     neumannTerms: [{ type: 'neumannTerm', term: 0, norm: 1, residual: 1, growth: null, head: [] }],
+    hyperRuns: [],
     report: sampleReport(),
     error: null,
   };

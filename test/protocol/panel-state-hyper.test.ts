@@ -1,0 +1,150 @@
+/**
+ * The hyperparameter loop in the panel state: hyperStep events fold into one list per run, the
+ * report's hyper block replaces them, and a panel re-opened mid-run or after it gets the same
+ * state (and the same runs) through the host's snapshot as the panel that saw every message.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HyperInverse, HyperReport, HyperStep } from '../../src/core/diagnosis/hyper-report';
+import type { DiagnosisReport } from '../../src/core/diagnosis/report';
+import { PanelModel } from '../../src/extension/panel-model';
+import { problemIn } from '../../src/protocol/check';
+import type { SessionEvent } from '../../src/protocol/messages';
+import { encodeNonFinite, reviveNonFinite } from '../../src/protocol/non-finite';
+import { emptyPanelState, HISTORY_CAP, hyperRunsOf, reducePanelState } from '../../src/protocol/panel-state';
+import { HostToPanel, PanelState } from '../../src/protocol/webview';
+import { sampleReport } from '../fixtures/sample-report';
+
+const ID = 4;
+const started: HostToPanel = { type: 'sessionStarted', id: ID, name: 'loop', experimentFile: null };
+const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.reduce(reducePanelState, s);
+
+/** A hyper-step record; the fold never looks inside one, so its numbers only need to be distinct. */
+function step(t: number, over: Partial<HyperStep> = {}): HyperStep {
+  return {
+    step: t, hypergradient: [0.1 / t], weightDecay: [0.1 * Math.exp(-t)], trainLoss: 0.5 - 0.01 * t, validationLoss: 0.4 - 0.01 * t,
+    gradientNorm: 1e-3, alpha: 2.9, rho: 0.3 + 0.05 * t, rhoInterval: [0.3 + 0.05 * t, 0.3 + 0.05 * t], lambdaMax: 0.34, lambdaMin: 0.2,
+    lambdaMaxInterval: [0.34, 0.34], lambdaMinInterval: [0.2, 0.2], spectrumMethod: 'exact', spectrumConverged: true, inverseStatus: 'ok',
+    referenceHypergradient: [0.1 / t], relativeError: 0.01 * t, cosine: 1, hvps: 4, seconds: 0.02, ...over,
+  };
+}
+const ev = (inverse: HyperInverse, s: HyperStep): HostToPanel => ({ type: 'event', id: ID, event: { type: 'hyperStep', inverse, step: s } });
+const stream = (inverse: HyperInverse, n: number) => Array.from({ length: n }, (_, k) => ev(inverse, step(k + 1)));
+
+function reportWith(hyper: HyperReport): DiagnosisReport {
+  return { ...sampleReport(), hyper };
+}
+function hyperReport(): HyperReport {
+  const steps = (n: number, f = 1) => Array.from({ length: n }, (_, k) => step(k + 1, { validationLoss: f * (0.4 - 0.01 * (k + 1)) }));
+  return {
+    granularity: 'global', groups: ['all'], optimizer: 'sgd', inverse: 'neumann', reference: 'exact',
+    trajectory: steps(3), final: { weightDecay: [0.005, 0.005, 0.005, 0.005] }, stopped: null,
+    compare: [
+      { inverse: 'exact', trajectory: steps(3, 0.9), final: { weightDecay: [0.01, 0.01, 0.01, 0.01] }, stopped: null },
+      { inverse: 'identity', trajectory: steps(2, 1.1), final: { weightDecay: [0.05, 0.05, 0.05, 0.05] }, stopped: { step: 2, reason: 'the hypergradient is not finite at hyper-step 2' } },
+    ],
+  };
+}
+
+test('hyperStep events fold into one list per run, in order of arrival; the first run is the loop’s own', () => {
+  const s0 = fold([started]);
+  const frozen = JSON.stringify(s0);
+  const s = fold([...stream('neumann', 3), ...stream('exact', 2)], s0);
+  assert.equal(JSON.stringify(s0), frozen, 'the input state is not mutated');
+  assert.deepEqual(s.hyperRuns.map((r) => [r.inverse, r.steps.map((x) => x.step)]), [['neumann', [1, 2, 3]], ['exact', [1, 2]]]);
+  assert.deepEqual(s.hyperRuns[0].steps[1], step(2));
+  const runs = hyperRunsOf(s);
+  assert.deepEqual(runs.map((r) => [r.inverse, r.main, r.stopped]), [['neumann', true, null], ['exact', false, null]]);
+  // Other slices keep their identity (the panel re-renders only what changed).
+  assert.equal(s.trainSteps, s0.trainSteps);
+  assert.equal(s.neumannTerms, s0.neumannTerms);
+  // A late step of another session does not leak in; a new session starts with no runs.
+  assert.equal(reducePanelState(s, { type: 'event', id: ID + 1, event: { type: 'hyperStep', inverse: 'neumann', step: step(9) } }), s);
+  assert.deepEqual(fold([{ ...started, id: ID + 1 } as HostToPanel], s).hyperRuns, []);
+});
+
+test('the report’s hyper block replaces the streamed runs, stop reasons included; a report without one keeps them', () => {
+  // Live, the third identity step never arrived (say the panel was hidden): the report has the truth.
+  const live = fold([started, ...stream('neumann', 2), ...stream('exact', 1)]);
+  const hyper = hyperReport();
+  const done = reducePanelState(live, { type: 'report', id: ID, report: reportWith(hyper) });
+  assert.deepEqual(done.hyperRuns, [], 'not kept twice: the report holds every step');
+  const runs = hyperRunsOf(done);
+  assert.deepEqual(runs.map((r) => r.inverse), ['neumann', 'exact', 'identity']);
+  assert.deepEqual(runs.map((r) => r.main), [true, false, false]);
+  assert.deepEqual(runs[0].steps, hyper.trajectory);
+  assert.deepEqual(runs[1].steps, hyper.compare[0].trajectory);
+  assert.deepEqual(runs[2].stopped, hyper.compare[1].stopped);
+  const plain = reducePanelState(live, { type: 'report', id: ID, report: sampleReport() });
+  assert.equal(plain.hyperRuns, live.hyperRuns);
+  assert.deepEqual(hyperRunsOf(plain).map((r) => r.steps.length), [2, 1]);
+});
+
+test('a long loop is capped per run and keeps its newest step', () => {
+  const n = HISTORY_CAP + 37;
+  const s = fold([started, ...stream('neumann', n)]);
+  const kept = s.hyperRuns[0].steps;
+  assert.ok(kept.length <= HISTORY_CAP && kept.length >= HISTORY_CAP / 2, `kept ${kept.length}`);
+  assert.equal(kept.at(-1)!.step, n);
+  assert.equal(kept[0].step, 1);
+});
+
+test('a panel re-opened during the loop and after it is rebuilt by the host’s snapshot: same state, same runs', () => {
+  const model = new PanelModel();
+  const seen: HostToPanel[] = [];
+  // What VS Code's postMessage does to a message: JSON (non-finite numbers tagged by the host).
+  const wire = (m: HostToPanel) => reviveNonFinite(JSON.parse(JSON.stringify(encodeNonFinite(m))));
+  model.attach((m) => seen.push(m));
+  model.panelReady();
+  const id = model.startSession('loop', '/w/loop.neumann.json', 2.9);
+  const events: SessionEvent[] = [
+    { type: 'phase', phase: 'hyper', label: 'Hyperparameter loop', fraction: 0.7 },
+    { type: 'hyperStep', inverse: 'neumann', step: step(1) },
+    // A step whose series overflowed: its numbers are non-finite and must survive the trip.
+    { type: 'hyperStep', inverse: 'neumann', step: step(2, { hypergradient: [NaN], rho: Infinity, relativeError: Infinity, inverseStatus: 'non-finite' }) },
+    { type: 'log', level: 'warn', text: 'hyper-step 2 (neumann): …' },
+    { type: 'hyperStep', inverse: 'exact', step: step(1) },
+  ];
+  for (const e of events) model.event(id, e);
+
+  const reopened = (): PanelState => {
+    model.detach();
+    const got: HostToPanel[] = [];
+    model.attach((m) => got.push(m));
+    model.panelReady();
+    assert.equal(got.length, 1);
+    assert.equal(got[0].type, 'snapshot');
+    const msg = wire(got[0]);
+    assert.equal(problemIn(HostToPanel, msg, 'message'), null);
+    return reducePanelState(emptyPanelState(), msg as HostToPanel);
+  };
+  // The panel that was open all along folded each message as it came: the re-opened one agrees with it.
+  const follower = seen.map((m) => wire(m) as HostToPanel).reduce(reducePanelState, emptyPanelState());
+  const mid = reopened();
+  assert.deepEqual(mid, model.current);
+  assert.deepEqual(mid, follower);
+  assert.deepEqual(hyperRunsOf(mid), hyperRunsOf(model.current));
+  assert.deepEqual(mid.hyperRuns.map((r) => r.steps.length), [2, 1]);
+  assert.ok(Number.isNaN(mid.hyperRuns[0].steps[1].hypergradient[0]));
+  assert.equal(mid.hyperRuns[0].steps[1].rho, Infinity);
+
+  // Hidden and shown again: a snapshot too.
+  const shown: HostToPanel[] = [];
+  model.detach();
+  model.attach((m) => shown.push(m));
+  model.panelReady();
+  model.setVisible(false);
+  model.event(id, { type: 'hyperStep', inverse: 'exact', step: step(2) });
+  assert.equal(shown.length, 1, 'nothing posted to a hidden panel');
+  model.setVisible(true);
+  assert.equal(shown.at(-1)!.type, 'snapshot');
+  assert.deepEqual((wire(shown.at(-1)!) as Extract<HostToPanel, { type: 'snapshot' }>).state.hyperRuns.map((r) => r.steps.length), [2, 2]);
+
+  model.report(id, reportWith(hyperReport()));
+  model.ended(id, 'completed', null);
+  const after = reopened();
+  assert.deepEqual(after, model.current);
+  assert.deepEqual(hyperRunsOf(after), hyperRunsOf(model.current));
+  assert.deepEqual(hyperRunsOf(after).map((r) => r.inverse), ['neumann', 'exact', 'identity']);
+  assert.equal(problemIn(PanelState, after, 'state'), null);
+});
