@@ -9,11 +9,13 @@ import { problemIn } from '../protocol/check';
 import { HostToPanel, type ExportFormat, type PanelState, type PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';
 import { dampingData, densityData, epochSpectrumData, histogramData, lossData, neumannData, spectrumData } from './chart-data';
+import { hyperModel } from './chart-data-hyper';
 import { dampingChart, densityChart, epochSpectrumChart, histogramChart, lossChart, neumannChart, spectrumChart } from './charts';
 import { button, h, replaceChildren, section } from './dom';
 import { observeTheme, readPalette } from './theme';
 import { renderSession, renderVerdict, updateProgress } from './view-header';
 import { renderActions, renderError, renderHypergradient, renderMessages, renderTerms, termRows } from './view-details';
+import { HyperView } from './view-hyper';
 import type { VsCodeApi } from './vscode-api';
 
 const PERSIST_INTERVAL_MS = 500;
@@ -38,7 +40,7 @@ export class App {
   private lastPersist = 0;
   private persistTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly post: (m: PanelToHost) => void;
-  private readonly slots: Record<'session' | 'verdict' | 'error' | 'actions' | 'charts' | 'hypergradient' | 'terms' | 'messages' | 'export', HTMLElement>;
+  private readonly slots: Record<'session' | 'verdict' | 'error' | 'actions' | 'charts' | 'hyper' | 'hypergradient' | 'terms' | 'messages' | 'export', HTMLElement>;
   private readonly charts: { figure: HTMLElement; setPalette(p: ReturnType<typeof readPalette>): void }[];
   private readonly renderers: ((s: PanelState) => void)[];
 
@@ -48,13 +50,13 @@ export class App {
     const slot = (id: string) => h('div', { id, class: 'slot' });
     this.slots = {
       session: slot('session'), verdict: slot('verdict-slot'), error: slot('error-slot'), actions: slot('actions-slot'),
-      charts: h('div', { class: 'charts', id: 'charts' }), hypergradient: slot('hypergradient-slot'), terms: slot('terms-slot'),
+      charts: h('div', { class: 'charts', id: 'charts' }), hyper: slot('hyper-slot'), hypergradient: slot('hypergradient-slot'), terms: slot('terms-slot'),
       messages: slot('messages-slot'), export: slot('export-slot'),
     };
     const s = this.slots;
     replaceChildren(root,
       h('header', { class: 'top' }, h('h1', { class: 'visually-hidden', text: 'Neumann Lens diagnosis' }), s.session, s.verdict),
-      s.error, s.actions, s.charts, s.hypergradient, s.terms, s.messages, s.export);
+      s.error, s.actions, s.charts, s.hyper, s.hypergradient, s.terms, s.messages, s.export);
 
     const palette = readPalette();
     const alpha = () => this.state.report?.neumann.alpha ?? this.state.session?.alpha ?? null;
@@ -68,6 +70,8 @@ export class App {
     const epochs = new Chart(epochSpectrumChart, palette);
     this.charts = [loss, spectrum, neumann, histogram, density, damping, epochs];
     s.charts.append(...this.charts.map((c) => c.figure));
+    const hyper = new HyperView(palette);
+    s.hyper.append(hyper.element);
 
     const r = (st: PanelState) => st.report;
     this.renderers = [
@@ -99,10 +103,12 @@ export class App {
       memo((st) => density.update(densityData(st.report)), (st) => [r(st)]),
       memo((st) => damping.update(dampingData(st.report)), (st) => [r(st)]),
       memo((st) => epochs.update(epochSpectrumData(st)), (st) => [st.epochs, r(st)]),
+      memo((st) => hyper.update(hyperModel(st)), (st) => [st.hyperRuns, r(st)]),
     ];
     observeTheme(() => {
       const p = readPalette();
       for (const c of this.charts) c.setPalette(p);
+      hyper.setPalette(p);
     });
     this.flush();
   }

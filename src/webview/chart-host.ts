@@ -13,6 +13,8 @@ export interface LegendEntry {
   color: string;
   dashed?: boolean;
   band?: boolean;
+  /** A dash pattern (canvas pixels) drawn as it is on the chart, where `dashed` alone cannot tell patterns apart. */
+  dash?: number[];
 }
 
 export interface ChartSpec<D> {
@@ -106,6 +108,8 @@ export class Chart<D> {
     };
     const opts: uPlot.Options = { ...base, hooks, width, height: this.spec.height };
     this.plotInstance = new uPlot(opts, this.spec.data(d), this.plot);
+    // How many series it draws (the x column aside), readable from the page like the x range.
+    this.plot.dataset.series = String(opts.series.length - 1);
     this.readout.textContent = '';
     replaceChildren(this.legendEl, ...this.spec.legend(this.palette, d).map(legendItem));
   }
@@ -143,7 +147,20 @@ export class Chart<D> {
   }
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A line swatch with the chart's own dash pattern (SVG attributes, not inline styles, so the CSP allows it). */
+function dashSwatch(color: string, pattern: number[]): Element {
+  const svg = document.createElementNS(SVG, 'svg');
+  for (const [k, v] of [['class', 'swatch-svg'], ['width', '24'], ['height', '6'], ['viewBox', '0 0 24 6']]) svg.setAttribute(k, v);
+  const l = document.createElementNS(SVG, 'line');
+  for (const [k, v] of [['x1', '0'], ['y1', '3'], ['x2', '24'], ['y2', '3'], ['stroke', color], ['stroke-width', '2'], ['stroke-dasharray', pattern.length > 0 ? pattern.join(' ') : 'none']]) l.setAttribute(k, v);
+  svg.append(l);
+  return svg;
+}
+
 function legendItem(e: LegendEntry): HTMLElement {
+  if (e.dash) return h('li', {}, dashSwatch(e.color, e.dash), e.label);
   const swatch = h('span', { class: e.band ? 'swatch band' : e.dashed ? 'swatch dashed' : 'swatch' });
   if (e.band) swatch.style.backgroundColor = e.color;
   else swatch.style.borderTopColor = e.color;

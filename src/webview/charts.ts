@@ -1,4 +1,4 @@
-/** The five panel charts as uPlot specs (options are rebuilt from the palette on theme change). */
+/** The panel's charts as uPlot specs (options are rebuilt from the palette on theme change), and their parts. */
 import uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
 import { stepRange, type DampingData, type DensityData, type EpochSpectrumData, type HistogramData, type LossData, type NeumannData, type SpectrumData } from './chart-data';
@@ -7,10 +7,10 @@ import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';
 
 /** How many points have a value. */
-const countValues = (c: (number | null)[]) => c.filter((v) => v !== null).length;
-const lastOf = (c: (number | null)[]) => [...c].reverse().find((v) => v !== null) ?? null;
+export const countValues = (c: (number | null)[]) => c.filter((v) => v !== null).length;
+export const lastOf = (c: (number | null)[]) => [...c].reverse().find((v) => v !== null) ?? null;
 
-function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
+export function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
   const font = `11px ${p.fontFamily}`;
   return {
     label,
@@ -26,10 +26,10 @@ function axis(p: Palette, label: string, extra: Partial<uPlot.Axis> = {}): uPlot
 
 /** Steps, terms and epochs are integers: no 0.2-step ticks when only a few points exist. */
 const INTEGER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000];
-const intAxis = (p: Palette, label: string) => axis(p, label, { incrs: INTEGER_INCRS });
+export const intAxis = (p: Palette, label: string) => axis(p, label, { incrs: INTEGER_INCRS });
 
 /** Log axes: label and grid only powers of ten (uPlot's default also lines every 2…9 × 10^k). */
-function logAxis(p: Palette, label: string): uPlot.Axis {
+export function logAxis(p: Palette, label: string): uPlot.Axis {
   return axis(p, label, {
     splits: (_u, _i, min, max) => {
       if (!(min > 0) || !(max > min)) return [min, max];
@@ -40,14 +40,16 @@ function logAxis(p: Palette, label: string): uPlot.Axis {
       for (let e = lo; e <= hi; e += every) out.push(Math.pow(10, e));
       return out.length > 0 ? out : [min, max];
     },
+    // These splits are thinned already: uPlot's own log filter would drop every other one again by the spacing of a decade.
+    filter: (_u, splits) => splits,
   });
 }
 
-function base(): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
+export function base(): Pick<uPlot.Options, 'legend' | 'cursor' | 'pxAlign'> {
   return { legend: { show: false }, cursor: { drag: { x: false, y: false }, points: { show: false } }, pxAlign: 0 };
 }
 
-const line = (label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series => ({
+export const line = (label: string, stroke: string, extra: Partial<uPlot.Series> = {}): uPlot.Series => ({
   label,
   stroke,
   width: 2,
@@ -55,10 +57,10 @@ const line = (label: string, stroke: string, extra: Partial<uPlot.Series> = {}):
   points: { show: false },
   ...extra,
 });
-const hiddenEdge = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, points: { show: false }, spanGaps: true });
-const dash = [6, 4];
+export const hiddenEdge = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, points: { show: false }, spanGaps: true });
+export const dash = [6, 4];
 
-interface Marker {
+export interface Marker {
   at: number;
   label: string;
   color: string;
@@ -67,7 +69,7 @@ interface Marker {
 }
 
 /** Labelled reference lines (0, 2/α, ρ = 1 …) drawn on the canvas after the series. */
-function markersHook(p: Palette, markers: Marker[]): uPlot.Hooks.Arrays {
+export function markersHook(p: Palette, markers: Marker[]): uPlot.Hooks.Arrays {
   return {
     draw: [
       (u: uPlot) => {

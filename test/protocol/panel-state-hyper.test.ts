@@ -13,21 +13,14 @@ import type { SessionEvent } from '../../src/protocol/messages';
 import { encodeNonFinite, reviveNonFinite } from '../../src/protocol/non-finite';
 import { emptyPanelState, HISTORY_CAP, hyperRunsOf, reducePanelState } from '../../src/protocol/panel-state';
 import { HostToPanel, PanelState } from '../../src/protocol/webview';
+import { hyperStep } from '../fixtures/hyper-step';
 import { sampleReport } from '../fixtures/sample-report';
 
 const ID = 4;
 const started: HostToPanel = { type: 'sessionStarted', id: ID, name: 'loop', experimentFile: null };
 const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.reduce(reducePanelState, s);
 
-/** A hyper-step record; the fold never looks inside one, so its numbers only need to be distinct. */
-function step(t: number, over: Partial<HyperStep> = {}): HyperStep {
-  return {
-    step: t, hypergradient: [0.1 / t], weightDecay: [0.1 * Math.exp(-t)], trainLoss: 0.5 - 0.01 * t, validationLoss: 0.4 - 0.01 * t,
-    gradientNorm: 1e-3, alpha: 2.9, rho: 0.3 + 0.05 * t, rhoInterval: [0.3 + 0.05 * t, 0.3 + 0.05 * t], lambdaMax: 0.34, lambdaMin: 0.2,
-    lambdaMaxInterval: [0.34, 0.34], lambdaMinInterval: [0.2, 0.2], spectrumMethod: 'exact', spectrumConverged: true, inverseStatus: 'ok',
-    referenceHypergradient: [0.1 / t], relativeError: 0.01 * t, cosine: 1, hvps: 4, seconds: 0.02, ...over,
-  };
-}
+const step = hyperStep;
 const ev = (inverse: HyperInverse, s: HyperStep): HostToPanel => ({ type: 'event', id: ID, event: { type: 'hyperStep', inverse, step: s } });
 const stream = (inverse: HyperInverse, n: number) => Array.from({ length: n }, (_, k) => ev(inverse, step(k + 1)));
 

@@ -164,3 +164,9 @@ export function fixturePaths(): { events: string; report: string } {
   const dir = process.env.NEUMANN_FIXTURE_DIR ?? join(ROOT, 'test/fixtures');
   return { events: join(dir, 'seed-regression.events.jsonl'), report: join(dir, 'seed-regression.report.json') };
 }
+
+/** The recorded hyperparameter-loop session (scripts/record-hyper-fixture.ts). */
+export function hyperFixturePaths(): { events: string; report: string } {
+  const dir = join(ROOT, 'test/fixtures');
+  return { events: join(dir, 'hyper-logistic.events.jsonl'), report: join(dir, 'hyper-logistic.report.json') };
+}

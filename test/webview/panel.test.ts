@@ -6,10 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { BODY_CLASS, findChromium, fixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
+import { BODY_CLASS, findChromium, fixturePaths, hyperFixturePaths, launchChromium, ROOT, startPanelServer, THEME_VARS, type PanelServer, type Theme } from './harness';
 import { dampingData, densityData } from '../../src/webview/chart-data';
 import { eventMessages, fullSession, loadRecording, SESSION_ID, startMessage, type Recording } from './replay';
 import { fmtInterval, fmtNum } from '../../src/core/diagnosis/format';
@@ -23,6 +23,8 @@ import { HostToPanel } from '../../src/protocol/webview';
 import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
 import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
+import { hyperErrorData, hyperModel, weightDecayData } from '../../src/webview/chart-data-hyper';
+import { hyperWarnings } from '../../src/webview/hyper-warnings';
 
 const OUT = join(ROOT, 'test-results');
 
@@ -537,6 +539,73 @@ test('panel in Chromium', async (t) => {
     assert.deepEqual(sent[1], { type: 'ready' });
     assert.equal(await fresh.evaluate(() => document.body.dataset.status), 'empty');
     await fresh.close();
+  });
+
+  await t.test('the hyperparameter loop streams into its view, the report completes it; 520 px wide; screenshot', async () => {
+    assert.equal(await page.locator('#hyper').isHidden(), true, 'no hyper block in the seed experiment: no loop view');
+    const hx = hyperFixturePaths();
+    const loop = loadRecording(hx.events, hx.report);
+    const h = loop.report.hyper!;
+    const narrow = await browser.newPage({ viewport: { width: 520, height: 900 } });
+    narrow.on('pageerror', (e) => errors.push(String(e)));
+    await narrow.goto(server.url('dark'));
+    await narrow.waitForFunction(() => (window as unknown as Win).__posted.some((m) => (m as { type: string }).type === 'ready'));
+    const series = (id: string) => narrow.locator(`#${id} .plot`).getAttribute('data-series').then(Number);
+    const dark = THEME_VARS.dark;
+    const runColors = [dark['--vscode-charts-blue'], dark['--vscode-charts-orange'], dark['--vscode-charts-green']];
+
+    // Live: the loop's own run and the first steps of the exact one.
+    const cut = loop.events.findIndex((e) => e.type === 'hyperStep' && e.inverse === 'exact' && e.step.step === 5);
+    await post(narrow, [startMessage(loop), ...eventMessages(loop.events.slice(0, cut))]);
+    await waitForChart(narrow, 'chart-hyper-decay');
+    await narrow.waitForFunction(() => /exact \(?\w*\)? ?4 steps/.test(document.getElementById('hyper-summary')?.textContent ?? ''));
+    assert.match(await text(narrow, '#hyper-summary'), /^Running: neumann \(the loop\) 15 steps, exact 4 steps\.$/);
+    assert.equal(await series('chart-hyper-decay'), 2);
+    assert.equal(await series('chart-hyper-loss'), 4);
+    assert.equal(await series('chart-hyper-rho'), 2);
+    // The loop's own run is drawn last, on top of the exact run that nearly coincides with it.
+    const livePx = await chartPixels(narrow, 'chart-hyper-rho', runColors.slice(0, 1));
+    assert.ok(livePx.matching[0] > 20, `live ρ of the loop drawn (${livePx.matching[0]} px)`);
+    assert.deepEqual(await narrow.locator('#hyper-warnings li').evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.steps)), ['9-15']);
+
+    // The rest of the stream, then the report.
+    await post(narrow, [...eventMessages(loop.events.slice(cut)), { type: 'report', id: SESSION_ID, report: loop.report }, { type: 'sessionEnded', id: SESSION_ID, outcome: 'completed', error: null }]);
+    await narrow.waitForFunction(() => (document.getElementById('hyper-summary')?.textContent ?? '').startsWith('global'));
+    assert.equal(await text(narrow, '#hyper-summary'), 'global weight decay (1 group), reference exact: neumann (the loop) 15 steps, exact 15 steps, identity 15 steps.');
+    const model = hyperModel(fullSession(loop).reduce(reducePanelState, emptyPanelState()))!;
+    const charts: [string, number][] = [['chart-hyper-decay', 3], ['chart-hyper-loss', 6], ['chart-hyper-rho', 3], ['chart-hyper-error', 3]];
+    for (const [id, n] of charts) {
+      await waitForChart(narrow, id);
+      await narrow.waitForFunction(([id, n]) => document.querySelector(`#${id} .plot`)?.getAttribute('data-series') === String(n), [id, n] as const);
+      const px = await chartPixels(narrow, id, runColors);
+      assert.ok(px.width <= 520, `${id} fits: ${px.width}px`);
+      // The exact run coincides with the loop's own in places (it is under it); identity is apart from both.
+      for (const k of [0, 2]) assert.ok(px.matching[k] > 20, `${id}: run ${h.compare[k - 1]?.inverse ?? h.inverse} drawn (${px.matching[k]} px)`);
+      if (id === 'chart-hyper-error') assert.ok(px.matching[1] < 5, `the exact run's error is 0, not drawn on a log axis (${px.matching[1]} px)`);
+      const label = (await narrow.locator(`#${id} .plot`).getAttribute('aria-label')) ?? '';
+      assert.match(label, /15 hyper-steps/, `${id} described for screen readers: ${label}`);
+    }
+    assert.equal(weightDecayData(model).series.length, 3);
+    assert.match((await narrow.locator('#chart-hyper-error .plot').getAttribute('aria-label')) ?? '', /exact error 0 \(it is the reference\)/);
+    assert.deepEqual(await narrow.locator('#chart-hyper-error .legend li').allInnerTexts(),
+      ['neumann (the loop)', 'exact: error 0, it is the reference', 'identity', `threshold ${fmtNum(100 * hyperErrorData(model).threshold)} %`]);
+    assert.deepEqual(await narrow.locator('#chart-hyper-rho .legend li').allInnerTexts(), ['neumann (the loop)', 'exact', 'identity', 'ρ = 1 (diverges above)']);
+    // The warnings, each with its steps, as the model lists them.
+    const shown = await narrow.locator('#hyper-warnings li').evaluateAll((ls) => ls.map((l) => [(l as HTMLElement).dataset.inverse, (l as HTMLElement).dataset.steps, (l as HTMLElement).innerText]));
+    const want = hyperWarnings(model);
+    assert.deepEqual(shown.map(([inv, steps]) => [inv, steps]), [['neumann', '9-15'], ['identity', '1-15']]);
+    want.forEach((w, i) => assert.ok(shown[i][2]!.includes(w.text) && shown[i][2]!.includes(`steps ${w.steps[0]}–${w.steps[1]}`), shown[i][2]));
+    const fit = await narrow.evaluate(() => ({ page: document.documentElement.scrollWidth, win: innerWidth }));
+    assert.ok(fit.page <= fit.win, `page ${fit.page}px wide in a ${fit.win}px window`);
+    const shot = join(OUT, 'panel-hyper.png');
+    await narrow.locator('#hyper').screenshot({ path: shot });
+    // The README's picture of the view: refreshed on request, not by every run.
+    if (process.env.NEUMANN_UPDATE_DOCS_IMAGES === '1') {
+      mkdirSync(join(ROOT, 'docs/images'), { recursive: true });
+      copyFileSync(shot, join(ROOT, 'docs/images/panel-hyper.png'));
+    }
+    assert.deepEqual(await narrow.evaluate(() => (window as unknown as Win).__violations), []);
+    await narrow.close();
   });
 
   await t.test('no CSP violations, no page errors', async () => {
