@@ -4,7 +4,8 @@
  * mutates its input. Histories are capped by uniform decimation so a long run cannot grow the
  * state (and every snapshot posted across the iframe boundary) without bound.
  */
-import type { HyperInverse, HyperStep, HyperStop } from '../core/diagnosis/hyper-report';
+import type { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
+import { reportRuns, type HyperRunView } from '../core/diagnosis/hyper-series';
 import type { SessionEvent } from './messages';
 import type { HostToPanel, PanelHyperRun, PanelState } from './webview';
 
@@ -90,28 +91,13 @@ function appendHyperStep(runs: PanelHyperRun[], inverse: HyperInverse, step: Hyp
   return next;
 }
 
-/** A run of the hyperparameter loop as the panel shows it, from the report or from the live steps. */
-export interface HyperRunView {
-  inverse: HyperInverse;
-  /** The loop's own inverse (hyper.inverse), not a compared one. */
-  main: boolean;
-  steps: HyperStep[];
-  /** Known from the report only: live, a run that stopped early is one that has no more steps. */
-  stopped: HyperStop | null;
-}
-
 /**
  * The loop's runs: the report's (its own inverse, then hyper.compare's) once it has arrived, else
  * what has streamed, in order of arrival (the session runs the loop's own inverse first).
  */
 export function hyperRunsOf(state: PanelState): HyperRunView[] {
   const h = state.report?.hyper;
-  if (h) {
-    return [
-      { inverse: h.inverse, main: true, steps: h.trajectory, stopped: h.stopped },
-      ...h.compare.map((r) => ({ inverse: r.inverse, main: false, steps: r.trajectory, stopped: r.stopped })),
-    ];
-  }
+  if (h) return reportRuns(h);
   return state.hyperRuns.map((r, i) => ({ inverse: r.inverse, main: i === 0, steps: r.steps, stopped: null }));
 }
 

@@ -6,7 +6,7 @@
 import type uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
 import { stepRange } from './chart-data';
-import type { HyperChartData, HyperErrorData, HyperSeries, WeightDecayData } from './chart-data-hyper';
+import type { HyperChartData, HyperErrorData, HyperSeries, WeightDecayData } from '../core/diagnosis/hyper-series';
 import { axis, base, dash, intAxis, lastOf, line, logAxis, markersHook } from './charts';
 import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';

@@ -6,7 +6,7 @@
  */
 import type { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
 import { fmtNum, fmtPercent } from '../core/diagnosis/format';
-import type { HyperModel } from './chart-data-hyper';
+import type { HyperModel } from '../core/diagnosis/hyper-series';
 
 export type HyperWarningKind = 'rho' | 'error' | 'non-finite' | 'stopped';
 

@@ -4,7 +4,7 @@
  * loop ran; the diagnosis views above it keep describing the snapshot diagnosis.
  */
 import { Chart } from './chart-host';
-import { hyperErrorData, hyperLossData, hyperRhoData, weightDecayData, type HyperModel } from './chart-data-hyper';
+import { hyperErrorData, hyperLossData, hyperRhoData, weightDecayData, type HyperModel } from '../core/diagnosis/hyper-series';
 import { hyperErrorChart, hyperLossChart, hyperRhoChart, weightDecayChart } from './charts-hyper';
 import { h, replaceChildren, section } from './dom';
 import { hyperWarnings, stepsLabel } from './hyper-warnings';

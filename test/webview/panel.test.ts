@@ -23,7 +23,8 @@ import { HostToPanel } from '../../src/protocol/webview';
 import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
 import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
-import { hyperErrorData, hyperModel, weightDecayData } from '../../src/webview/chart-data-hyper';
+import { hyperErrorData, weightDecayData } from '../../src/core/diagnosis/hyper-series';
+import { hyperModel } from '../../src/webview/chart-data-hyper';
 import { hyperWarnings } from '../../src/webview/hyper-warnings';
 
 const OUT = join(ROOT, 'test-results');
