@@ -6,7 +6,7 @@
 import type uPlot from 'uplot';
 import type { ChartSpec, LegendEntry } from './chart-host';
 import { stepRange } from './chart-data';
-import type { HyperChartData, HyperErrorData, HyperSeries, WeightDecayData } from '../core/diagnosis/hyper-series';
+import { drawOrder, type HyperChartData, type HyperErrorData, type HyperSeries, type WeightDecayData } from '../core/diagnosis/hyper-series';
 import { axis, base, dash, intAxis, lastOf, line, logAxis, markersHook } from './charts';
 import { fmtNum, fmtPercent } from '../core/diagnosis/format';
 import { withAlpha, type Palette } from './theme';
@@ -29,15 +29,6 @@ function uSeries(p: Palette, d: HyperChartData, s: HyperSeries): uPlot.Series {
   const pattern = s.role === 'dashed' ? dash : s.dash !== undefined ? groupDash(s.dash) : [];
   const main = d.runs[s.run]?.main ?? false;
   return line(s.label, stroke, { spanGaps: false, width: main ? 2 : 1.5, dash: pattern, points: { show: d.x.length <= 30, size: 4, width: 1, fill: stroke } });
-}
-
-/**
- * The order series are drawn in: compared runs first, the loop's own last, so a run that agrees
- * with it (exact and Neumann often do) does not hide it.
- */
-export function drawOrder(d: HyperChartData): number[] {
-  const idx = d.series.map((_, i) => i);
-  return [...idx.filter((i) => !d.runs[d.series[i].run]?.main), ...idx.filter((i) => d.runs[d.series[i].run]?.main)];
 }
 
 function columns(d: HyperChartData): uPlot.AlignedData {

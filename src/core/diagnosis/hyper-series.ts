@@ -79,6 +79,15 @@ export interface HyperChartData {
   bands: { upper: number; lower: number; run: number }[];
 }
 
+/**
+ * The order series are drawn in: compared runs first, the loop's own last, so a run that agrees
+ * with it (exact and Neumann often do) does not hide it.
+ */
+export function drawOrder(d: HyperChartData): number[] {
+  const idx = d.series.map((_, i) => i);
+  return [...idx.filter((i) => !d.runs[d.series[i].run]?.main), ...idx.filter((i) => d.runs[d.series[i].run]?.main)];
+}
+
 function finite(x: number | null | undefined): number | null {
   return typeof x === 'number' && Number.isFinite(x) ? x : null;
 }

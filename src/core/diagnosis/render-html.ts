@@ -9,6 +9,7 @@ import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine,
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
 import { messagesBesideSummary } from './shown-once';
+import { hyperChartsHtml } from './render-html-hyper';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -67,6 +68,7 @@ ${notes.length ? `<ul class="notes">${notes.map((t) => `<li>${esc(t)}</li>`).joi
 ${hypergradientTable(report)}
 <h2>Neumann terms</h2>
 ${termsTable(report)}
+${hyperChartsHtml(report)}
 </main>
 </body>
 </html>
