@@ -3,6 +3,8 @@
  * code path, run from src/ through tsx) on test/fixtures/hyper-logistic.neumann.json, the bundled
  * logistic regression under the hyper block of the "Hyperparameter loop" template, writing its
  * event stream and report beside it. Run: node --import tsx scripts/record-hyper-fixture.ts
+ * The README's picture of the panel's hyperparameter view is made from this recording by
+ * NEUMANN_UPDATE_DOCS_IMAGES=1 node --import tsx --test test/webview/panel.test.ts (docs/images/panel-hyper.png).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

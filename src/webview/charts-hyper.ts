@@ -115,8 +115,9 @@ export const hyperRhoChart: ChartSpec<HyperChartData> = {
     const yRange = (_u: unknown, lo: number | null, hi: number | null): [number, number] => {
       const a = Math.min(lo ?? 1, 1);
       const b = Math.max(hi ?? 1, 1);
-      const pad = 0.08 * (b - a || 1);
-      return [Math.max(0, a - pad), b + pad];
+      const bottom = Math.max(0, a - 0.08 * (b - a || 1));
+      // A fifth of the axis above the top: the label of ρ = 1 sits over its line, often the top of the data.
+      return [bottom, b + 0.25 * (b - bottom)];
     };
     return options(p, d, axis(p, 'ρ'), { range: yRange }, [{ at: 1, label: 'ρ = 1', color: p.red, orientation: 'y' }]);
   },
