@@ -122,6 +122,31 @@ function makeLogistic(): void {
     neumann: { alpha, terms },
     analysis: { tolerance: 1e-3 },
   });
+
+  // The same problem under Lorraine et al.'s loop (the "Hyperparameter loop" template): the weight
+  // decay moves by the hypergradient, the Neumann one beside the exact and the identity ones.
+  writeJson('hyper-logistic-regression.neumann.json', {
+    name: 'hyperparameter loop: logistic regression',
+    seed: 7,
+    data: {
+      train: { csv: 'logistic-regression.train.csv', target: 'y' },
+      validation: { csv: 'logistic-regression.val.csv', target: 'y' },
+    },
+    model: { layers: [LR.features, 1], activation: 'linear' },
+    loss: 'binary-cross-entropy',
+    weightDecay: LR.lambda,
+    training: { epochs: 50, batchSize: LR.train, learningRate },
+    neumann: { alpha, terms },
+    hyper: {
+      steps: 15,
+      innerSteps: 20,
+      granularity: 'global',
+      optimizer: { kind: 'sgd', learningRate: 20 },
+      inverse: 'neumann',
+      reference: 'exact',
+      compare: ['exact', 'identity'],
+    },
+  });
 }
 
 // ---- tanh classifier: three Gaussian blobs in the plane, one per class ----

@@ -27,6 +27,10 @@ const KNOWN: Record<string, { label: string; detail: string }> = {
     label: 'Logistic regression',
     detail: 'Convex: the series converges; shows the optimal α* and the terms needed',
   },
+  'hyper-logistic-regression': {
+    label: 'Hyperparameter loop',
+    detail: "Lorraine et al.'s loop on the logistic regression's weight decay: Neumann vs exact vs identity hypergradients, step by step",
+  },
   'tanh-classifier': {
     label: 'tanh classifier',
     detail: 'A smooth non-convex classifier (cross-entropy)',

@@ -46,12 +46,12 @@ test('status bar: the last verdict with ρ, the running phase, failures', () => 
   assert.equal(statusView(emptyPanelState()).text, '$(pulse) Neumann');
 });
 
-test('templates: the five bundled examples, known ones first, with their data files', () => {
+test('templates: the six bundled examples, known ones first, with their data files', () => {
   const templates = listTemplates(examplesDir);
   const ids = templates.map((t) => t.id);
-  const known = ['seed-regression', 'logistic-regression', 'tanh-classifier', 'seed-toy-cubic', 'pytorch-model'];
+  const known = ['seed-regression', 'logistic-regression', 'hyper-logistic-regression', 'tanh-classifier', 'seed-toy-cubic', 'pytorch-model'];
   for (const id of known) assert.ok(ids.includes(id), id);
-  assert.deepEqual(ids.slice(0, 5), known);
+  assert.deepEqual(ids.slice(0, known.length), known);
   for (const t of templates) {
     const text = readFileSync(t.file, 'utf8');
     const parsed = JSON.parse(text) as { data?: { train?: { csv: string }; validation?: { csv: string } }; pytorch?: { file?: string } };

@@ -56,6 +56,7 @@ test('the model code accepts exactly the declared activations and losses', () =>
 test('every example validates and carries no relative $schema (copies would not resolve it; the extension attaches the schema)', () => {
   const examples = readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.neumann.json'));
   assert.deepEqual(examples.sort(), [
+    'hyper-logistic-regression.neumann.json',
     'logistic-regression.neumann.json',
     'pytorch-model.neumann.json',
     'seed-regression.neumann.json',
