@@ -20,6 +20,7 @@ import { CancelledError } from '../core/util/abort';
 import type { PythonChoices, SessionEvent } from '../protocol/messages';
 import { UsageError, parseArgs, type DiagnoseArgs } from './args';
 import { EXIT } from './flags';
+import { hyperEventText, isHyperEvent } from './hyper-lines';
 import { OutputFiles, type OutputRequest } from './outputs';
 import { ProgressBars } from './progress';
 import { commandUsage, topUsage } from './usage';
@@ -90,6 +91,11 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
     outputs = out;
     const onEvent = (e: SessionEvent): void => {
       if (args.events) out.append('--events', JSON.stringify(e) + '\n');
+      // Before the bar redraws, so the bar stays below the loop's lines.
+      if (isHyperEvent(e) && !args.quiet && experiment.kind === 'mlp' && experiment.hyper) {
+        bars?.clear();
+        io.stderr.write(hyperEventText(e, experiment.hyper.steps));
+      }
       bars?.onEvent(e);
       if (e.type === 'log' && !args.quiet && (e.level === 'warn' || e.level === 'error')) {
         bars?.clear();

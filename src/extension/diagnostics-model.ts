@@ -1,10 +1,11 @@
 /**
- * Where a diagnosis and a worker error land in the editor: a report's advice messages at the
- * experiment key they are about, config errors at their JSON path, data errors at file:line:col.
+ * Where a diagnosis and a worker error land in the editor: a report's advice messages (the loop's
+ * warnings among them) at the experiment key they are about, config errors at their JSON path, data errors at file:line:col.
  * Pure (no vscode): the glue in diagnostics.ts turns these plans into vscode.Diagnostics, and the
  * unit tests check the mapping on real files.
  */
 import type { AdviceMessage, ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
+import { reportMessages } from '../core/diagnosis/report-messages';
 import { errorProblems, type ErrorInfo } from '../protocol/messages';
 import { dirname, isAbsolute, join } from 'node:path';
 import { locateJsonPath } from '../core/config/json-location';
@@ -67,9 +68,9 @@ export function messageKey(m: AdviceMessage): string {
   return m.key ?? (m.fix ? formatJsonPath(m.fix.path) : DEFAULT_KEY);
 }
 
-/** One diagnostic per advice message, on the experiment file. */
+/** One diagnostic per advice message (the diagnosis', then the hyperparameter loop's warnings), on the experiment file. */
 export function reportDiagnostics(report: DiagnosisReport, experimentFile: string, text: string): PlannedDiagnostic[] {
-  return report.advice.messages.map((m) => {
+  return reportMessages(report).map((m) => {
     const key = messageKey(m);
     return {
       file: experimentFile,

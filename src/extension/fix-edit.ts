@@ -6,6 +6,7 @@
  */
 import { applyEdits, findNodeAtLocation, parseTree, type FormattingOptions, type Node } from 'jsonc-parser';
 import type { ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
+import { reportMessages } from '../core/diagnosis/report-messages';
 import { formatJsonPath } from '../core/config/json-path';
 import { InputError } from '../core/errors';
 
@@ -31,8 +32,8 @@ export function checkFix(fix: ConfigFix): void {
   if (!Array.isArray(fix.path) || fix.path.length === 0 || fix.path.some((s) => typeof s !== 'string' || s === '')) {
     throw new InputError('a fix needs a non-empty JSON path of keys');
   }
-  if (typeof fix.value !== 'number' || !Number.isFinite(fix.value)) {
-    throw new InputError(`fix value ${String(fix.value)} is not a finite number`, { kind: 'json', path: formatJsonPath(fix.path) });
+  if (fix.value !== 'auto' && (typeof fix.value !== 'number' || !Number.isFinite(fix.value))) {
+    throw new InputError(`fix value ${typeof fix.value === 'string' ? JSON.stringify(fix.value) : String(fix.value)} is not a finite number or "auto"`, { kind: 'json', path: formatJsonPath(fix.path) });
   }
 }
 
@@ -64,7 +65,7 @@ export function computeFixEdits(text: string, fix: ConfigFix, formatting: Format
   return [insertProperty(text, parent, fix.path.slice(depth), fix.value, formatting)];
 }
 
-function insertProperty(text: string, parent: Node, keys: string[], value: number, f: FormattingOptions): TextEdit {
+function insertProperty(text: string, parent: Node, keys: string[], value: ConfigFix['value'], f: FormattingOptions): TextEdit {
   const eol = f.eol ?? '\n';
   const unit = f.insertSpaces === false ? '\t' : ' '.repeat(f.tabSize ?? 2);
   let nested: unknown = value;
@@ -126,12 +127,12 @@ export function computeFixesEdit(text: string, fixes: readonly ConfigFix[]): Tex
 export function isFixApplied(text: string, fix: ConfigFix): boolean {
   const root = parseTree(text);
   const node = root && findNodeAtLocation(root, fix.path);
-  return !!node && node.type === 'number' && node.value === fix.value;
+  return !!node && node.type === (typeof fix.value === 'number' ? 'number' : 'string') && node.value === fix.value;
 }
 
-/** A fix proposed by the panel is applied only if the current report offered exactly that fix. */
+/** A fix proposed by the panel is applied only if the current report offered exactly that fix (the diagnosis' or the loop's). */
 export function isOfferedFix(report: DiagnosisReport | null, fix: ConfigFix): boolean {
-  return !!report && report.advice.messages.some((m) => m.fix !== undefined && sameFix(m.fix, fix));
+  return !!report && reportMessages(report).some((m) => m.fix !== undefined && sameFix(m.fix, fix));
 }
 
 export function sameFix(a: ConfigFix, b: ConfigFix): boolean {

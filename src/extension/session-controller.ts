@@ -91,6 +91,8 @@ export class SessionController implements vscode.Disposable {
     client.on('ready', ({ pid, backend }) => this.log.info(`[${name}] worker ${pid} started (TF.js backend: ${backend ?? 'not yet initialised'})`));
     client.on('event', (ev) => {
       if (ev.type === 'log') this.writeLog(name, ev);
+      // The loop's warnings as they happen; Problems get them with the report.
+      if (ev.type === 'hyperWarning') for (const m of ev.messages) this.writeLog(name, { type: 'log', level: m.severity === 'info' ? 'info' : 'warn', text: m.text });
       this.model.event(id, ev);
     });
     client.on('stderr', (text) => this.log.warn(`[${name}] worker stderr: ${text.trimEnd()}`));

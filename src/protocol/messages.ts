@@ -7,6 +7,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import type { BackendChoice } from '../core/config/experiment';
+import { AdviceMessage } from '../core/diagnosis/advice-message';
 import { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
 import { BACKEND_NAMES, DiagnosisReport, Interval, type ExtremeEstimate } from '../core/diagnosis/report';
 import { InputLocation, Problem } from '../core/errors';
@@ -62,9 +63,14 @@ export const NeumannTermEvent = T.Object({
 });
 /** One recorded hyper-step of the loop run with `inverse` (the loop's own, or a compared one). */
 export const HyperStepEvent = T.Object({ type: T.Literal('hyperStep'), inverse: HyperInverse, step: HyperStep });
+/**
+ * What hyper-step `step` of that run raised first (ρ ≥ 1, the error above hyper.errorThreshold, the
+ * run stopping): the warning, then its recommendations with their fixes; also kept in report.hyper.warnings.
+ */
+export const HyperWarningEvent = T.Object({ type: T.Literal('hyperWarning'), inverse: HyperInverse, step: Int(), messages: T.Array(AdviceMessage) });
 export const LogEvent = T.Object({ type: T.Literal('log'), level: OneOf(['debug', 'info', 'warn', 'error']), text: T.String() });
 
-const sessionEvents = [PhaseEvent, ProgressEvent, TrainStepEvent, EpochEvent, SpectrumStepEvent, NeumannTermEvent, HyperStepEvent, LogEvent] as const;
+const sessionEvents = [PhaseEvent, ProgressEvent, TrainStepEvent, EpochEvent, SpectrumStepEvent, NeumannTermEvent, HyperStepEvent, HyperWarningEvent, LogEvent] as const;
 
 /** Session events: produced by runSession, forwarded by the worker, consumed by CLI, host and panel. */
 export const SessionEvent = T.Union([...sessionEvents]);

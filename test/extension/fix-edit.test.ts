@@ -21,7 +21,7 @@ const examples = readdirSync(examplesDir)
   .map((f) => ({ name: f, text: readFileSync(join(examplesDir, f), 'utf8') }));
 
 /** Independent reference: set the value in the parsed object with plain JS. */
-function setIn(obj: Record<string, unknown>, path: string[], value: number): Record<string, unknown> {
+function setIn(obj: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
   const copy = structuredClone(obj);
   let cur: Record<string, unknown> = copy;
   for (const k of path.slice(0, -1)) {
@@ -60,7 +60,10 @@ for (const ex of examples) {
       assert.ok(afterLines.length - beforeLines.length <= 3, `${afterLines.length - beforeLines.length} lines added`);
       const missing = beforeLines.filter((l) => !afterLines.includes(l) && !afterLines.includes(`${l},`));
       const key = fix.path[fix.path.length - 1];
-      assert.ok(missing.every((l) => l.includes(`"${key}"`)), `lines changed: ${JSON.stringify(missing)}`);
+      // A key added to an object written on one line lands on that line (the parent's).
+      const parent = fix.path.length > 1 ? fix.path[fix.path.length - 2] : null;
+      const oneLine = (l: string) => parent !== null && new RegExp(`"${parent}": \\{.*\\}`).test(l);
+      assert.ok(missing.every((l) => l.includes(`"${key}"`) || oneLine(l)), `lines changed: ${JSON.stringify(missing)}`);
     });
   }
 }
@@ -106,7 +109,8 @@ test('only fixes the current report offers are accepted from the panel', () => {
   const report = sampleReport();
   const offered = report.advice.messages[0].fix!;
   assert.ok(isOfferedFix(report, { ...offered, path: [...offered.path] }));
-  assert.equal(isOfferedFix(report, { ...offered, value: offered.value + 1 }), false);
+  assert.equal(isOfferedFix(report, { ...offered, value: Number(offered.value) + 1 }), false);
+  assert.equal(isOfferedFix(report, { ...offered, value: 'auto' }), false);
   assert.equal(isOfferedFix(report, { ...offered, path: ['data', 'train', 'csv'] }), false);
   assert.equal(isOfferedFix(report, { ...offered, path: [...offered.path, 'x'] }), false);
   assert.equal(isOfferedFix(null, offered), false);
@@ -125,4 +129,19 @@ test('fixes that only work together: one edit, each applied to the text the prev
   assert.equal(after, fixes.reduce((t, f) => applyFixToText(t, f), text));
   assert.ok(e.offset > text.indexOf('"neumann"'), 'lines before the first change are not touched');
   assert.equal(togetherLabel(fixes), 'Apply all: neumann.damping = 3.37, neumann.alpha = 0.0872, neumann.terms = 73');
+});
+
+test('a fix to "auto" writes the keyword as a JSON string, in place of a number or as a new key, and is then applied', () => {
+  const fix = { path: ['neumann', 'alpha'], value: 'auto' as const, label: 'Set neumann.alpha to "auto"' };
+  const text = '{\n  "neumann": {\n    "alpha": 2.9,\n    "terms": 15\n  }\n}\n';
+  const after = applyFixToText(text, fix);
+  assert.equal(after, '{\n  "neumann": {\n    "alpha": "auto",\n    "terms": 15\n  }\n}\n');
+  assert.deepEqual(JSON.parse(after), { neumann: { alpha: 'auto', terms: 15 } });
+  assert.ok(isFixApplied(after, fix) && !isFixApplied(text, fix));
+  // A string "2.9" is not the number 2.9, nor the keyword a number.
+  assert.equal(isFixApplied('{"neumann": {"alpha": "2.9"}}', { ...fix, value: 2.9 }), false);
+  assert.equal(isFixApplied('{"neumann": {"alpha": 2.9}}', fix), false);
+  const added = applyFixToText('{\n  "neumann": { "terms": 15 }\n}\n', fix);
+  assert.equal(added, '{\n  "neumann": { "terms": 15, "alpha": "auto" }\n}\n');
+  assert.throws(() => computeFixEdits(text, { ...fix, value: 'fast' as 'auto' }), /fix value "fast" is not a finite number or "auto"/);
 });

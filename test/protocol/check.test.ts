@@ -23,10 +23,11 @@ const goodEvents: unknown[] = [
   { type: 'spectrumStep', method: 'lanczos', step: 2, hvps: 2, lambdaMax: { value: 1, interval: [0.5, 1.5] } },
   { type: 'neumannTerm', term: 0, norm: 1, residual: 1, growth: null, head: [1, 2] },
   { type: 'neumannTerm', term: 4, norm: Infinity, residual: NaN, growth: 3.5, head: [] },
+  { type: 'hyperWarning', inverse: 'neumann', step: 2, messages: [{ kind: 'set-alpha', severity: 'info', text: 'x', fix: { path: ['neumann', 'alpha'], value: 'auto', label: 'auto' } }] },
   { type: 'log', level: 'warn', text: 'hello' },
 ];
 
-const TYPES = '"phase", "progress", "trainStep", "epoch", "spectrumStep", "neumannTerm", "hyperStep", "log"';
+const TYPES = '"phase", "progress", "trainStep", "epoch", "spectrumStep", "neumannTerm", "hyperStep", "hyperWarning", "log"';
 
 /** Each malformed event and the problem it must be reported with (the field's path first). */
 const badEvents: [unknown, string][] = [
@@ -42,6 +43,10 @@ const badEvents: [unknown, string][] = [
     'event.phase: expected one of "load", "train", "self-check", "spectrum", "neumann", "hypergradient", "hyper", "report", got "fly"',
   ],
   [{ type: 'trainStep', epoch: 0.5, step: 3, stepsPerEpoch: 32, loss: 0.5 }, 'event.epoch: expected an integer, got 0.5'],
+  [
+    { type: 'hyperWarning', inverse: 'neumann', step: 1, messages: [{ kind: 'set-alpha', severity: 'info', text: 'x', fix: { path: ['neumann', 'alpha'], value: 'fast', label: 'l' } }] },
+    'event.messages[0].fix.value: expected a number or "auto", got "fast"',
+  ],
   [{ type: 'trainStep', epoch: 0, step: '3', stepsPerEpoch: 32, loss: 0.5 }, 'event.step: expected an integer, got "3"'],
   [
     { type: 'spectrumStep', method: 'lanczos', step: 2, hvps: 2, lambdaMax: { value: 1, interval: [0.5] } },

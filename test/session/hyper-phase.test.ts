@@ -80,15 +80,22 @@ test('session hyper phase: one event per step, the report holds them, and both m
 test('a loop whose series diverges warns at the step with the fix; a healthy one does not warn; the CLI exit view follows', async () => {
   const broken: SessionEvent[] = [];
   const bad = await runSession(experiment({ alpha: 50, terms: 8 }, { inverse: 'neumann', reference: 'exact', steps: 2 }), { backend: 'cpu' }, { onEvent: (e) => broken.push(e) });
-  const warns = broken.filter((e) => e.type === 'log' && e.level === 'warn').map((e) => (e as { text: string }).text);
-  assert.ok(warns.some((t) => /^hyper-step 1 \(neumann\): the Neumann series diverges, ρ\(I − α\(H \+ δI\)\) = .* ≥ 1; /.test(t)), warns.join('\n'));
-  assert.ok(warns.some((t) => /hypergradient is .* % off the reference/.test(t)), 'a diverged series is also far from the reference');
+  const warned = broken.filter((e): e is Extract<SessionEvent, { type: 'hyperWarning' }> => e.type === 'hyperWarning');
+  assert.equal(warned[0].step, 1, 'announced at the first step');
+  const steps = broken.flatMap((e, i) => (e.type === 'hyperStep' ? [i] : []));
+  const at = broken.indexOf(warned[0]);
+  assert.ok(at > steps[0] && (steps.length === 1 || at < steps[1]), 'after the step that raised it, before the next');
+  const texts = warned.flatMap((e) => e.messages.map((m) => m.text));
+  assert.ok(texts.some((t) => /^Hyper-step 1 \(neumann run\): the Neumann series diverges, ρ\(I − α\(H \+ δI\)\) ∈ \[/.test(t)), texts.join('\n'));
+  assert.ok(texts.some((t) => /hypergradient is .* % off the exact one/.test(t)), 'a diverged series is also far from the reference');
+  // The record holds what the events announced, once per condition.
+  assert.deepEqual(bad.hyper!.warnings.flatMap((w) => w.messages), warned.flatMap((e) => e.messages));
   assert.equal(hyperDiverged(bad.hyper!), true);
 
   const fine: SessionEvent[] = [];
   const good = await runSession(experiment({ alpha: 'auto', terms: 200, damping: 0.5 }, { inverse: 'neumann', reference: 'cg', steps: 2 }), { backend: 'cpu' }, { onEvent: (e) => fine.push(e) });
-  const hyperWarns = fine.filter((e) => e.type === 'log' && e.level === 'warn' && (e as { text: string }).text.startsWith('hyper'));
-  assert.deepEqual(hyperWarns, []);
+  assert.deepEqual(fine.filter((e) => e.type === 'hyperWarning'), []);
+  assert.deepEqual(good.hyper!.warnings, []);
   assert.equal(hyperDiverged(good.hyper!), false);
   assert.ok(good.hyper!.trajectory.every((s) => s.rho < 1 && s.alpha > 0));
 });

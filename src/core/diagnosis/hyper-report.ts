@@ -7,6 +7,7 @@
  */
 import type { Static } from '@sinclair/typebox';
 import { AnyNumber, Nullable, OneOf, T } from '../util/typebox';
+import { AdviceMessage } from './advice-message';
 
 const Num = AnyNumber;
 const Range = () => T.Tuple([Num(), Num()], { description: '[lo, hi]' });
@@ -54,6 +55,9 @@ export type HyperStep = Static<typeof HyperStep>;
 
 export const HyperStop = T.Object({
   step: T.Integer(),
+  cause: OneOf(['inner-sgd', 'inverse', 'hypergradient', 'weight-decay'], {
+    description: "what was not finite: the inner SGD steps (training diverged), the inverse's solution, the hypergradient, or exp(φ) after the update",
+  }),
   reason: T.String({ description: 'why the loop stopped before its last step' }),
 });
 export type HyperStop = Static<typeof HyperStop>;
@@ -66,6 +70,19 @@ export const HyperRun = T.Object({
 });
 export type HyperRun = Static<typeof HyperRun>;
 
+export const HyperWarning = T.Object(
+  {
+    inverse: HyperInverse,
+    condition: OneOf(['rho', 'error', 'stopped'], {
+      description: "'rho': ρ(I − α(H + δI)) ≥ 1 at a step of a Neumann run; 'error': the loop's hypergradient further than hyper.errorThreshold from the reference; 'stopped': the run ended early",
+    }),
+    steps: T.Array(T.Integer(), { description: 'every hyper-step at which the condition held, the first one first' }),
+    messages: T.Array(AdviceMessage, { description: 'the warning, then the recommendations that address it (each with its fix), worked out at its first step' }),
+  },
+  { description: 'what went wrong along one run of the loop, as the editor shows it (Problems with Quick Fixes)' },
+);
+export type HyperWarning = Static<typeof HyperWarning>;
+
 export const HyperReport = T.Object(
   {
     granularity: OneOf(['global', 'per-tensor', 'per-parameter']),
@@ -77,6 +94,7 @@ export const HyperReport = T.Object(
     final: T.Object({ weightDecay: T.Array(Num(), { description: 'the whole final λ vector, one entry per parameter' }) }),
     stopped: Nullable(HyperStop),
     compare: T.Array(HyperRun, { description: 'the same loop from the same start with each of hyper.compare’s inverses' }),
+    warnings: T.Array(HyperWarning, { description: 'one per condition and run, announced at its first step (the session streams them as hyperWarning events)' }),
   },
   { description: "Lorraine et al.'s Algorithm 1 run live (the experiment's hyper block), with per-hyper-step diagnostics" },
 );

@@ -1,6 +1,7 @@
 /**
- * The hyperparameter loop as a table, the same cells for the terminal and Markdown (pure), and
- * whether its series diverged at some step (the CLI's exit code).
+ * The hyperparameter loop as a table, the same columns and cells for the terminal, Markdown, HTML
+ * and the CLI's line per hyper-step (pure), and whether its series diverged at some step (the
+ * CLI's exit code).
  */
 import { fmtNum, fmtPercent } from './format';
 import type { HyperReport, HyperRun, HyperStep } from './hyper-report';
@@ -33,6 +34,12 @@ export function hyperRow(s: HyperStep): string[] {
   ];
 }
 
+/** The CLI's line as hyper-step `s` of a run of `steps` is recorded: the table's columns, named. */
+export function hyperStepLine(inverse: string, s: HyperStep, steps: number): string {
+  const cells = hyperRow(s);
+  return `hyper ${inverse} ${s.step}/${steps}: ${HYPER_COLUMNS.slice(1).map((c, i) => `${c} ${cells[i + 1]}`).join(', ')}`;
+}
+
 /** Each run (the loop's own inverse first, then the compared ones) with its title and rows. */
 export function hyperRuns(h: HyperReport): { title: string; rows: string[][]; stopped: string | null }[] {
   const runs: HyperRun[] = [{ inverse: h.inverse, trajectory: h.trajectory, final: h.final, stopped: h.stopped }, ...h.compare];
@@ -43,7 +50,7 @@ export function hyperRuns(h: HyperReport): { title: string; rows: string[][]; st
   }));
 }
 
-/** The loop's own Neumann series diverged (ρ ≥ 1) at some recorded step. */
+/** The loop's own Neumann series diverged at some recorded step: ρ's lower bound ≥ 1, as the diagnosis' "diverges" needs. */
 export function hyperDiverged(h: HyperReport): boolean {
-  return h.inverse === 'neumann' && h.trajectory.some((s) => !(s.rho < 1));
+  return h.inverse === 'neumann' && h.trajectory.some((s) => s.rhoInterval[0] >= 1);
 }

@@ -8,6 +8,7 @@ import { backendText, fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownR
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
+import { fixValueText } from './report-messages';
 import { messagesBesideSummary } from './shown-once';
 import { hyperChartsHtml } from './render-html-hyper';
 
@@ -61,7 +62,7 @@ ${notes.length ? `<ul class="notes">${notes.map((t) => `<li>${esc(t)}</li>`).joi
 </section>
 <table class="meta"><tbody>${meta.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Recommendations and findings</h2>
-<ul class="messages">${messagesBesideSummary(report.advice).map((m) => `<li class="${m.severity}"><strong>${m.severity}</strong> ${esc(m.text)}${m.key ? ` <code>${esc(m.key)}</code>` : ''}${m.fix ? `<br><span class="fix">Fix: ${esc(m.fix.label)} (<code>${esc(m.fix.path.join('.'))} = ${esc(fmtNum(m.fix.value))}</code>)</span>` : ''}</li>`).join('\n')}</ul>
+<ul class="messages">${messagesBesideSummary(report.advice).map((m) => `<li class="${m.severity}"><strong>${m.severity}</strong> ${esc(m.text)}${m.key ? ` <code>${esc(m.key)}</code>` : ''}${m.fix ? `<br><span class="fix">Fix: ${esc(m.fix.label)} (<code>${esc(m.fix.path.join('.'))} = ${esc(fixValueText(m.fix.value))}</code>)</span>` : ''}</li>`).join('\n')}</ul>
 <h2>Charts</h2>
 <div class="charts">${charts}</div>
 <h2>Hypergradient dL_V/dλ</h2>

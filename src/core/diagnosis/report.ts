@@ -11,6 +11,7 @@
 import type { Static } from '@sinclair/typebox';
 import type { BackendName } from '../config/experiment';
 import { AnyNumber, Nullable, OneOf, T } from '../util/typebox';
+import { AdviceMessage } from './advice-message';
 import { HyperReport } from './hyper-report';
 
 const Num = AnyNumber;
@@ -154,46 +155,8 @@ export const NeumannReport = T.Object({
 });
 export type NeumannReport = Static<typeof NeumannReport>;
 
-export const AdviceKind = OneOf([
-  'verdict',
-  'negative-curvature',
-  'step-too-large',
-  'slow',
-  'inconclusive',
-  'more-lanczos-steps',
-  'not-stationary',
-  'set-alpha',
-  'set-damping',
-  'set-terms',
-  'train-longer',
-  'use-cg',
-  'hvp-self-check',
-  'hypergradient',
-  'apply-all',
-]);
-export type AdviceKind = Static<typeof AdviceKind>;
-
-export const ConfigFix = T.Object(
-  {
-    path: T.Array(T.String(), { description: 'JSON path segments, e.g. ["neumann", "alpha"]' }),
-    value: Num(),
-    label: T.String(),
-  },
-  { description: 'a change to the experiment file that a recommendation proposes (Quick Fix / panel action)' },
-);
-export type ConfigFix = Static<typeof ConfigFix>;
-
-export const AdviceMessage = T.Object({
-  kind: AdviceKind,
-  severity: OneOf(['error', 'warning', 'info']),
-  text: T.String(),
-  key: T.Optional(T.String({ description: 'the experiment key the message is about (dot path), for editor diagnostics' })),
-  fix: T.Optional(ConfigFix),
-  fixes: T.Optional(
-    T.Array(ConfigFix, { description: "'apply-all': recommendations that only work together, to be applied as one edit" }),
-  ),
-});
-export type AdviceMessage = Static<typeof AdviceMessage>;
+// Declared beside the hyperparameter loop's warnings, which are advice messages too.
+export { AdviceKind, AdviceMessage, ConfigFix } from './advice-message';
 
 export const DampingAdvice = T.Object({ delta: Num(), alpha: Num(), rho: Num(), termsNeeded: Nullable(Num()) });
 export type DampingAdvice = Static<typeof DampingAdvice>;

@@ -12,6 +12,7 @@
  * inner SGD step that diverges ends it before its step is recorded.
  */
 import { assembleDense, factorSymmetric, type SymmetricFactorization } from '../algorithms/dense-eigen';
+import type { AdviceMessage } from '../diagnosis/advice-message';
 import type { HyperReport, HyperRun, HyperStep, HyperStop } from '../diagnosis/hyper-report';
 import { DivergedTrainingError } from '../errors';
 import type { ParameterTensor } from '../model/state-dict';
@@ -25,6 +26,7 @@ import { solveInverse, type InverseResult } from './inverse';
 import { createOptimizer } from './optimizers';
 import { resolveReference, type HyperSettings, type InverseKind, type ResolvedReference } from './settings';
 import { denseStepSpectrum, lanczosStepSpectrum, stepRadius, type StepSpectrum } from './step-spectrum';
+import { HyperWarningLog } from './warnings';
 
 /** What the loop runs on: data objectives (no decay: the loop sets λ), where training stopped. */
 export interface HyperProblem {
@@ -45,6 +47,8 @@ export interface HyperProblem {
 export interface HyperHooks {
   /** After each recorded step, with the inverse of the run it belongs to. */
   onStep?: (inverse: InverseKind, step: HyperStep) => void;
+  /** What a step (or the run's stop) raised first (hyper/warnings.ts), after that step's onStep. */
+  onWarning?: (inverse: InverseKind, step: number, messages: AdviceMessage[]) => void;
   signal?: AbortSignal;
 }
 
@@ -52,9 +56,10 @@ export interface HyperHooks {
 export async function runHyper(problem: HyperProblem, settings: HyperSettings, hooks: HyperHooks = {}): Promise<HyperReport> {
   const groups = buildGroups(settings.granularity, problem.tensors, problem.w.length);
   const reference = resolveReference(settings.reference, problem.w.length, settings.exactMaxParams);
-  const main = await runHyperLoop(problem, settings, settings.inverse, hooks);
+  const logs = [settings.inverse, ...settings.compare].map((kind) => new HyperWarningLog(kind, settings, reference));
+  const main = await runHyperLoop(problem, settings, settings.inverse, hooks, logs[0]);
   const compare: HyperRun[] = [];
-  for (const kind of settings.compare) compare.push(await runHyperLoop(problem, settings, kind, hooks));
+  for (const [i, kind] of settings.compare.entries()) compare.push(await runHyperLoop(problem, settings, kind, hooks, logs[i + 1]));
   return {
     granularity: settings.granularity,
     groups: groups.names,
@@ -65,6 +70,7 @@ export async function runHyper(problem: HyperProblem, settings: HyperSettings, h
     final: main.final,
     stopped: main.stopped,
     compare,
+    warnings: logs.flatMap((l) => l.warnings()),
   };
 }
 
@@ -74,11 +80,20 @@ interface LoopState {
   topVector: Float64Array | null;
 }
 
-/** One run of the loop with one inverse. */
-export async function runHyperLoop(problem: HyperProblem, settings: HyperSettings, inverse: InverseKind, hooks: HyperHooks = {}): Promise<HyperRun> {
+/** One run of the loop with one inverse; its warnings go to `log`. */
+export async function runHyperLoop(
+  problem: HyperProblem,
+  settings: HyperSettings,
+  inverse: InverseKind,
+  hooks: HyperHooks = {},
+  log = new HyperWarningLog(inverse, settings, resolveReference(settings.reference, problem.w.length, settings.exactMaxParams)),
+): Promise<HyperRun> {
   const n = problem.w.length;
   const groups = buildGroups(settings.granularity, problem.tensors, n);
   const reference = resolveReference(settings.reference, n, settings.exactMaxParams);
+  const warn = (t: number, messages: AdviceMessage[]) => {
+    if (messages.length > 0) hooks.onWarning?.(inverse, t, messages);
+  };
   const sgd = new SgdStepper(problem.train, BatchOrder.resume(problem.order), settings.trainingLearningRate);
   const optimizer = createOptimizer(settings.optimizer, groups.names.length);
   const state: LoopState = { w: Float64Array.from(problem.w), phi: new Float64Array(groups.names.length).fill(Math.log(settings.weightDecay)), topVector: null };
@@ -92,7 +107,8 @@ export async function runHyperLoop(problem: HyperProblem, settings: HyperSetting
       for (let k = 0; k < settings.innerSteps; k++) await sgd.step(state.w, lambda, hooks.signal);
     } catch (e) {
       if (!(e instanceof DivergedTrainingError)) throw e;
-      stopped = { step: t, reason: `the inner SGD steps diverged before hyper-step ${t} (${e.message}): lower training.learningRate` };
+      stopped = { step: t, cause: 'inner-sgd', reason: `the inner SGD steps diverged before hyper-step ${t} (${e.message})` };
+      warn(t, log.stopped(stopped, trajectory.at(-1)));
       break;
     }
     await checkpoint(hooks.signal);
@@ -102,14 +118,15 @@ export async function runHyperLoop(problem: HyperProblem, settings: HyperSetting
     trajectory.push(entry);
     hooks.onStep?.(inverse, entry);
     stopped = stopReason(entry, measured.x !== null, inverse, t);
+    warn(t, [...log.observe(entry), ...(stopped ? log.stopped(stopped, entry) : [])]);
   }
   return { inverse, trajectory, final: { weightDecay: Array.from(decayVector(groups, state.phi)) }, stopped };
 }
 
 function stopReason(entry: HyperStep, solved: boolean, inverse: InverseKind, t: number): HyperStop | null {
-  if (!solved) return { step: t, reason: `the ${inverse} inverse gave no finite solution at hyper-step ${t} (${entry.inverseStatus}), so there is no hypergradient to step with` };
-  if (!entry.hypergradient.every(Number.isFinite)) return { step: t, reason: `the hypergradient is not finite at hyper-step ${t}` };
-  if (!entry.weightDecay.every((v) => v > 0 && Number.isFinite(v))) return { step: t, reason: `the weight decay left the floating-point range at hyper-step ${t} (exp(φ) = ${entry.weightDecay.find((v) => !(v > 0 && Number.isFinite(v)))}): lower hyper.optimizer.learningRate` };
+  if (!solved) return { step: t, cause: 'inverse', reason: `the ${inverse} inverse gave no finite solution at hyper-step ${t} (${entry.inverseStatus}), so there is no hypergradient to step with` };
+  if (!entry.hypergradient.every(Number.isFinite)) return { step: t, cause: 'hypergradient', reason: `the hypergradient is not finite at hyper-step ${t}` };
+  if (!entry.weightDecay.every((v) => v > 0 && Number.isFinite(v))) return { step: t, cause: 'weight-decay', reason: `the weight decay left the floating-point range at hyper-step ${t} (exp(φ) = ${entry.weightDecay.find((v) => !(v > 0 && Number.isFinite(v)))})` };
   return null;
 }
 

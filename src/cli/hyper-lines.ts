@@ -1,0 +1,27 @@
+/**
+ * The hyperparameter loop on stderr as it runs: a line per recorded hyper-step (the loop table's
+ * columns) and, the moment a step raises one, the warning followed by its recommendations with
+ * the fix each applies.
+ */
+import type { AdviceMessage } from '../core/diagnosis/advice-message';
+import { hyperStepLine } from '../core/diagnosis/hyper-table';
+import type { SessionEvent } from '../protocol/messages';
+
+type HyperEvent = Extract<SessionEvent, { type: 'hyperStep' | 'hyperWarning' }>;
+
+export function isHyperEvent(e: SessionEvent): e is HyperEvent {
+  return e.type === 'hyperStep' || e.type === 'hyperWarning';
+}
+
+/** What one advice message prints as: the warning on its own, a recommendation indented with its fix's label. */
+export function adviceLine(m: AdviceMessage): string {
+  const fixes = m.fixes ?? (m.fix ? [m.fix] : []);
+  const labels = fixes.length > 0 ? ` [${fixes.map((f) => f.label).join(' + ')}]` : '';
+  return m.severity === 'info' ? `  ${fixes.length > 0 ? 'fix' : 'note'}: ${m.text}${labels}` : `${m.severity}: ${m.text}${labels}`;
+}
+
+/** The lines for one event, each ending in a newline; `steps` is hyper.steps. */
+export function hyperEventText(e: HyperEvent, steps: number): string {
+  const lines = e.type === 'hyperStep' ? [hyperStepLine(e.inverse, e.step, steps)] : e.messages.map(adviceLine);
+  return lines.map((l) => `${l}\n`).join('');
+}
