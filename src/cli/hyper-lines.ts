@@ -5,6 +5,7 @@
  */
 import type { AdviceMessage } from '../core/diagnosis/advice-message';
 import { hyperStepLine } from '../core/diagnosis/hyper-table';
+import { fixLabels } from '../core/diagnosis/report-messages';
 import type { SessionEvent } from '../protocol/messages';
 
 type HyperEvent = Extract<SessionEvent, { type: 'hyperStep' | 'hyperWarning' }>;
@@ -15,9 +16,9 @@ export function isHyperEvent(e: SessionEvent): e is HyperEvent {
 
 /** What one advice message prints as: the warning on its own, a recommendation indented with its fix's label. */
 export function adviceLine(m: AdviceMessage): string {
-  const fixes = m.fixes ?? (m.fix ? [m.fix] : []);
-  const labels = fixes.length > 0 ? ` [${fixes.map((f) => f.label).join(' + ')}]` : '';
-  return m.severity === 'info' ? `  ${fixes.length > 0 ? 'fix' : 'note'}: ${m.text}${labels}` : `${m.severity}: ${m.text}${labels}`;
+  const labels = fixLabels(m);
+  const tail = labels ? ` [${labels}]` : '';
+  return m.severity === 'info' ? `  ${labels ? 'fix' : 'note'}: ${m.text}${tail}` : `${m.severity}: ${m.text}${tail}`;
 }
 
 /** The lines for one event, each ending in a newline; `steps` is hyper.steps. */

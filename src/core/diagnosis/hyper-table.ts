@@ -4,7 +4,9 @@
  * CLI's exit code).
  */
 import { fmtNum, fmtPercent } from './format';
+import type { AdviceMessage } from './advice-message';
 import type { HyperReport, HyperRun, HyperStep } from './hyper-report';
+import { hyperWarningMessages } from './report-messages';
 
 export const HYPER_COLUMNS = ['step', 'weight decay', 'train loss', 'val loss', 'λ_min', 'λ_max', 'α', 'ρ', 'hypergradient', 'error', 'cosine', 'HVPs', 's'];
 
@@ -40,13 +42,28 @@ export function hyperStepLine(inverse: string, s: HyperStep, steps: number): str
   return `hyper ${inverse} ${s.step}/${steps}: ${HYPER_COLUMNS.slice(1).map((c, i) => `${c} ${cells[i + 1]}`).join(', ')}`;
 }
 
-/** Each run (the loop's own inverse first, then the compared ones) with its title and rows. */
-export function hyperRuns(h: HyperReport): { title: string; rows: string[][]; stopped: string | null }[] {
-  const runs: HyperRun[] = [{ inverse: h.inverse, trajectory: h.trajectory, final: h.final, stopped: h.stopped }, ...h.compare];
-  return runs.map((run, i) => ({
+export interface HyperRunView {
+  run: HyperRun;
+  title: string;
+  rows: string[][];
+  stopped: string | null;
+  /** The run's warnings with their recommendations (report-messages.ts). */
+  warnings: AdviceMessage[];
+}
+
+/** The loop's own run first, then the compared ones. */
+export function hyperRunList(h: HyperReport): HyperRun[] {
+  return [{ inverse: h.inverse, trajectory: h.trajectory, final: h.final, stopped: h.stopped }, ...h.compare];
+}
+
+/** Each run with its title, rows and warnings: what every renderer shows of the loop. */
+export function hyperRuns(h: HyperReport): HyperRunView[] {
+  return hyperRunList(h).map((run, i) => ({
+    run,
     title: `${run.inverse} inverse${i === 0 ? '' : ' (compared)'}, reference ${h.reference}, ${h.granularity} weight decay (${h.groups.length} group${h.groups.length > 1 ? 's' : ''}), ${h.optimizer}`,
     rows: run.trajectory.map(hyperRow),
     stopped: run.stopped ? `stopped at step ${run.stopped.step}: ${run.stopped.reason}` : null,
+    warnings: hyperWarningMessages(h, run.inverse),
   }));
 }
 

@@ -3,14 +3,16 @@
  * scripts, no external references), readable in any browser and in light or dark mode.
  * Number formatting is src/core/diagnosis/format.ts, shared with the panel, so the export and the panel agree.
  */
+import type { AdviceMessage } from './advice-message';
+import type { HyperReport, HyperRun, HyperStep } from './hyper-report';
+import { HYPER_COLUMNS, hyperRuns } from './hyper-table';
 import type { DiagnosisReport } from './report';
 import { backendText, fmtHead, fmtInterval, fmtNum, fmtPercent, headline, shownRows } from './format';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
-import { fixValueText } from './report-messages';
+import { fixLabels, fixValueText } from './report-messages';
 import { messagesBesideSummary } from './shown-once';
-import { hyperChartsHtml } from './render-html-hyper';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -62,18 +64,63 @@ ${notes.length ? `<ul class="notes">${notes.map((t) => `<li>${esc(t)}</li>`).joi
 </section>
 <table class="meta"><tbody>${meta.map(([k, v]) => `<tr><th scope="row">${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</tbody></table>
 <h2>Recommendations and findings</h2>
-<ul class="messages">${messagesBesideSummary(report.advice).map((m) => `<li class="${m.severity}"><strong>${m.severity}</strong> ${esc(m.text)}${m.key ? ` <code>${esc(m.key)}</code>` : ''}${m.fix ? `<br><span class="fix">Fix: ${esc(m.fix.label)} (<code>${esc(m.fix.path.join('.'))} = ${esc(fixValueText(m.fix.value))}</code>)</span>` : ''}</li>`).join('\n')}</ul>
+<ul class="messages">${messagesBesideSummary(report.advice).map(messageItem).join('\n')}</ul>
 <h2>Charts</h2>
 <div class="charts">${charts}</div>
 <h2>Hypergradient dL_V/dλ</h2>
 ${hypergradientTable(report)}
 <h2>Neumann terms</h2>
 ${termsTable(report)}
-${hyperChartsHtml(report)}
+${report.hyper ? hyperSection(report.hyper) : ''}
 </main>
 </body>
 </html>
 `;
+}
+
+/** An advice message with the fixes it proposes, each with the value it writes. */
+function messageItem(m: AdviceMessage): string {
+  const fixes = m.fixes ?? (m.fix ? [m.fix] : []);
+  const fix = fixes.length
+    ? `<br><span class="fix">Fix: ${esc(fixLabels(m))} (${fixes.map((f) => `<code>${esc(f.path.join('.'))} = ${esc(fixValueText(f.value))}</code>`).join(', ')})</span>`
+    : '';
+  return `<li class="${m.severity}"><strong>${m.severity}</strong> ${esc(m.text)}${m.key ? ` <code>${esc(m.key)}</code>` : ''}${fix}</li>`;
+}
+
+/** The loop: its charts, then per run the table the text and Markdown show (hyper-table.ts), its stop and its warnings. */
+function hyperSection(h: HyperReport): string {
+  const runs = hyperRuns(h);
+  const head = `<tr>${HYPER_COLUMNS.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr>`;
+  const tables = runs.map(
+    (r) =>
+      `<h3>${esc(r.title)}</h3>\n<div class="scroll"><table class="hyper"><thead>${head}</thead><tbody>${r.rows.map((row) => `<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</tbody></table></div>` +
+      (r.stopped ? `\n<p class="stopped">${esc(r.stopped)}</p>` : '') +
+      (r.warnings.length ? `\n<ul class="messages">${r.warnings.map(messageItem).join('\n')}</ul>` : ''),
+  );
+  return [`<h2>Hyperparameter loop</h2>`, `<div class="charts">${hyperCharts(runs.map((r) => r.run)).join('\n')}</div>`, ...tables].join('\n');
+}
+
+/** One chart per quantity along the loop, a line per run (the runs may stop at different steps). */
+function hyperCharts(runs: HyperRun[]): string[] {
+  const xs = Array.from({ length: Math.max(0, ...runs.map((r) => r.trajectory.length)) }, (_, i) => i + 1);
+  const chart = (title: string, yLabel: string, pick: (s: HyperStep) => number | null, o: { logY?: boolean; hLines?: LineSpec['hLines'] } = {}) =>
+    lineChart({
+      title,
+      xs,
+      series: runs.map((r, i) => ({ ys: xs.map((t) => (r.trajectory[t - 1] ? pick(r.trajectory[t - 1]) : null)), cls: `s${i % 4}`, label: r.inverse })),
+      xLabel: 'hyper-step',
+      yLabel,
+      ...o,
+    });
+  // Several groups: their geometric mean, the centre of φ = log λ.
+  const decay = (s: HyperStep) => Math.exp(s.weightDecay.reduce((a, v) => a + Math.log(v), 0) / s.weightDecay.length);
+  const groups = runs[0]?.trajectory[0]?.weightDecay.length ?? 1;
+  return [
+    chart(groups > 1 ? 'Weight decay per hyper-step (geometric mean of the groups, log scale)' : 'Weight decay per hyper-step (log scale)', 'λ', decay, { logY: true }),
+    chart('Validation loss per hyper-step', 'L_V', (s) => s.validationLoss),
+    chart('ρ(I − α(H + δI)) per hyper-step', 'ρ', (s) => s.rho, { hLines: [{ at: 1, cls: 'two', label: 'ρ = 1' }] }),
+    chart('Hypergradient error against the reference (log scale)', 'relative error', (s) => s.relativeError, { logY: true }),
+  ].filter(Boolean);
 }
 
 const STYLE = `
@@ -103,6 +150,7 @@ svg{width:100%;height:auto;font-size:11px}svg text{fill:var(--fg)}
 .pt{stroke-dasharray:none;fill:var(--bg)}
 .bar{fill:var(--blue);fill-opacity:.55}.mk{stroke:var(--purple);stroke-dasharray:5 3}.mk.zero{stroke:var(--muted)}.mk.two{stroke:var(--bad)}
 .scroll{max-height:480px;overflow:auto}
+h3{font-size:1em;margin-top:1.2em}.stopped{color:var(--bad)}
 `;
 
 function hypergradientTable(r: DiagnosisReport): string {

@@ -8,6 +8,7 @@ import { backendText, fmtInterval, fmtNum, fmtPercent, headline, shownRows } fro
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
+import { fixLabels } from './report-messages';
 import { messagesBesideSummary } from './shown-once';
 
 const SEVERITY_LABEL = { error: '**Error**', warning: '**Warning**', info: 'Info' } as const;
@@ -126,6 +127,7 @@ export function renderMarkdown(r: DiagnosisReport): string {
     for (const run of hyperRuns(r.hyper)) {
       out.push(`## Hyperparameter loop: ${md(run.title)}`, '', ...table(HYPER_COLUMNS, run.rows.map((row) => row.map(md))), '');
       if (run.stopped) out.push(md(run.stopped), '');
+      if (run.warnings.length) out.push(...run.warnings.map((m) => `- ${SEVERITY_LABEL[m.severity]}: ${md(m.text)}` + (fixLabels(m) ? ` *Fix:* ${md(fixLabels(m))}.` : '')), '');
     }
   }
   out.push('## Run', '');

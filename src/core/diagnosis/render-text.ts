@@ -9,6 +9,7 @@ import type { DiagnosisReport } from './report';
 import { dampingRows, densityLine, minresLine, negativeCountText, referenceLine, shareText } from './report-facts';
 import { crossCheckFlags } from './cross-check';
 import { slowDivergence } from './slow-divergence';
+import { fixLabels } from './report-messages';
 import { messagesBesideSummary } from './shown-once';
 
 const SEVERITY_MARK = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
@@ -135,6 +136,7 @@ function hyperText(h: HyperReport): string[] {
     const widths = HYPER_COLUMNS.map((_, c) => Math.max(...cells.map((row) => row[c].length)));
     for (const row of cells) out.push(`  ${row.map((x, c) => pad(x, widths[c])).join('  ')}`.trimEnd());
     if (run.stopped) out.push(`  ${run.stopped}`);
+    for (const m of run.warnings) out.push(`  ${SEVERITY_MARK[m.severity]} ${m.text}${fixLabels(m) ? `  [fix: ${fixLabels(m)}]` : ''}`);
   }
   return out;
 }

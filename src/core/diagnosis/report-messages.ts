@@ -20,10 +20,10 @@ export function stepRanges(steps: readonly number[]): string {
   return parts.join(', ');
 }
 
-/** The loop's warnings as advice messages, in the order they were raised per run. */
-export function hyperWarningMessages(h: HyperReport): AdviceMessage[] {
+/** The loop's warnings (of one run, or all) as advice messages, in the order they were raised per run. */
+export function hyperWarningMessages(h: HyperReport, inverse?: HyperReport['inverse']): AdviceMessage[] {
   const recorded = new Map([[h.inverse, h.trajectory.length], ...h.compare.map((r) => [r.inverse, r.trajectory.length] as const)]);
-  return h.warnings.flatMap((w) => {
+  return h.warnings.filter((w) => inverse === undefined || w.inverse === inverse).flatMap((w) => {
     const [first, ...rest] = w.messages;
     if (!first) return [];
     const held = w.steps.length > 1 ? ` It held at ${w.steps.length} of the run's ${recorded.get(w.inverse) ?? 0} hyper-steps (${stepRanges(w.steps)}).` : '';
@@ -33,6 +33,11 @@ export function hyperWarningMessages(h: HyperReport): AdviceMessage[] {
 
 export function reportMessages(r: DiagnosisReport): AdviceMessage[] {
   return r.hyper ? [...r.advice.messages, ...hyperWarningMessages(r.hyper)] : r.advice.messages;
+}
+
+/** The labels of the fixes a message proposes (one, or those an apply-all makes together), or ''. */
+export function fixLabels(m: AdviceMessage): string {
+  return (m.fixes ?? (m.fix ? [m.fix] : [])).map((f) => f.label).join(' + ');
 }
 
 /** A fix's new value as the file will hold it: a number as the texts cite it, a keyword quoted. */
