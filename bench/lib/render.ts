@@ -1,6 +1,7 @@
 /** Markdown for each benchmark's results file (see readme.ts), with when, where and how it was measured. */
 import type { BridgeBenchRow } from '../bridge';
 import type { DistributedBenchRow } from '../distributed';
+import type { HyperBenchRow } from '../hyper';
 import type { BenchResults } from './results';
 
 type Renderer = (r: BenchResults<never>) => string;
@@ -108,8 +109,25 @@ function renderBridge(r: BenchResults<BridgeBenchRow>): string {
   ].join('\n');
 }
 
+function renderHyper(r: BenchResults<HyperBenchRow>): string {
+  const seconds = (x: number) => (x >= 1 ? `${x.toPrecision(3)} s` : ms(x * 1000));
+  const rows = r.results.map((x) => [
+    `\`${x.example.replace(/\.neumann\.json$/, '')}\``,
+    `${x.granularity}${x.variant === 'as shipped' ? '' : ' (bench variant)'}`,
+    thousands(x.params),
+    x.groups,
+    `${x.inverse}${x.compared ? ' (compared)' : ''}`,
+    `${x.steps} × ${x.innerSteps}`,
+    x.hvpsPerStep,
+    seconds(x.secondsPerStep),
+    x.backend,
+  ]);
+  return `${table(['example', 'weight decay', 'params', 'groups', 'run', 'hyper-steps × inner steps', 'HVPs per hyper-step', 'time per hyper-step', 'backend'], rows)}\n\n${provenance(r)}\n`;
+}
+
 export const RENDERERS: Record<string, Renderer> = {
   hvp: renderHvp as Renderer,
   distributed: renderDistributed as Renderer,
   bridge: renderBridge as Renderer,
+  hyper: renderHyper as Renderer,
 };
