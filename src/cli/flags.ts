@@ -93,7 +93,7 @@ export const EXIT_CODES = {
     code: 2,
     meaning: 'bad input or usage: the message gives the place (JSON path, file:line:column, flag or output path) and the expected form',
   },
-  diverges: { code: 3, meaning: 'the series diverges' },
+  diverges: { code: 3, meaning: 'the series diverges (with a `hyper` block also: the loop’s Neumann series diverged at some hyper-step)' },
   inconclusive: { code: 4, meaning: 'inconclusive: this run’s bounds cannot decide ρ against 1 (the advice says what to raise)' },
   interrupted: { code: 130, meaning: 'stopped by SIGINT (Ctrl+C); a second Ctrl+C exits at once' },
   terminated: { code: 143, meaning: 'stopped by SIGTERM' },
