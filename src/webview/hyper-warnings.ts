@@ -21,11 +21,12 @@ export interface HyperWarning {
 
 const nonFinite = (s: HyperStep) => !s.hypergradient.every(Number.isFinite) || !s.weightDecay.every((v) => Number.isFinite(v) && v > 0);
 
-function conditions(inverse: HyperInverse, s: HyperStep, threshold: number): HyperWarningKind[] {
+function conditions(inverse: HyperInverse, main: boolean, s: HyperStep, threshold: number): HyperWarningKind[] {
   const out: HyperWarningKind[] = [];
   // Only a Neumann series diverges with ρ: the other inverses report ρ for comparison.
   if (inverse === 'neumann' && !(s.rho < 1)) out.push('rho');
-  if (s.relativeError !== null && s.relativeError > threshold) out.push('error');
+  // As the session warns (core/hyper/warnings.ts): the error only of the loop's own inverse; compared runs are baselines.
+  if (main && s.relativeError !== null && s.relativeError > threshold) out.push('error');
   if (nonFinite(s)) out.push('non-finite');
   return out;
 }
@@ -61,7 +62,7 @@ export function hyperWarnings(m: HyperModel): HyperWarning[] {
       mine.push({ inverse: run.inverse, main: run.main, kind, steps: [at[0].step, at[at.length - 1].step], text: describe(kind, at, m.threshold, reference) });
     };
     for (const s of run.steps) {
-      const now = conditions(run.inverse, s, m.threshold).filter((k) => !(k === 'non-finite' && run.stopped));
+      const now = conditions(run.inverse, run.main, s, m.threshold).filter((k) => !(k === 'non-finite' && run.stopped));
       for (const k of [...open.keys()]) if (!now.includes(k)) close(k);
       for (const k of now) open.set(k, [...(open.get(k) ?? []), s]);
     }

@@ -31,10 +31,10 @@ function hyperReport(): HyperReport {
   const steps = (n: number, f = 1) => Array.from({ length: n }, (_, k) => step(k + 1, { validationLoss: f * (0.4 - 0.01 * (k + 1)) }));
   return {
     granularity: 'global', groups: ['all'], optimizer: 'sgd', inverse: 'neumann', reference: 'exact',
-    trajectory: steps(3), final: { weightDecay: [0.005, 0.005, 0.005, 0.005] }, stopped: null,
+    trajectory: steps(3), final: { weightDecay: [0.005, 0.005, 0.005, 0.005] }, stopped: null, warnings: [],
     compare: [
       { inverse: 'exact', trajectory: steps(3, 0.9), final: { weightDecay: [0.01, 0.01, 0.01, 0.01] }, stopped: null },
-      { inverse: 'identity', trajectory: steps(2, 1.1), final: { weightDecay: [0.05, 0.05, 0.05, 0.05] }, stopped: { step: 2, reason: 'the hypergradient is not finite at hyper-step 2' } },
+      { inverse: 'identity', trajectory: steps(2, 1.1), final: { weightDecay: [0.05, 0.05, 0.05, 0.05] }, stopped: { step: 2, cause: 'hypergradient', reason: 'the hypergradient is not finite at hyper-step 2' } },
     ],
   };
 }

@@ -58,7 +58,7 @@ test('per-parameter: a min–max band with the median per run, the edges as the 
 
 test('non-finite values stay in place as gaps: the step keeps its x, only the blown value is missing', () => {
   const blown = hyperStep(2, { hypergradient: [NaN], weightDecay: [Infinity], rho: Infinity, relativeError: NaN, trainLoss: NaN, validationLoss: 0.3, inverseStatus: 'non-finite' });
-  const m = modelWith({ trajectory: [hyperStep(1), blown, hyperStep(3, { relativeError: 0, weightDecay: [0] })], stopped: { step: 2, reason: 'the neumann inverse gave no finite solution at hyper-step 2 (non-finite), so there is no hypergradient to step with' } });
+  const m = modelWith({ trajectory: [hyperStep(1), blown, hyperStep(3, { relativeError: 0, weightDecay: [0] })], stopped: { step: 2, cause: 'inverse', reason: 'the neumann inverse gave no finite solution at hyper-step 2 (non-finite), so there is no hypergradient to step with' } });
   assert.deepEqual(weightDecayData(m).x, [1, 2, 3]);
   assert.deepEqual(weightDecayData(m).series[0].values, [hyperStep(1).weightDecay[0], null, null], 'Infinity and 0 have no place on a log axis');
   assert.deepEqual(hyperLossData(m).series.map((s) => s.values[1]), [null, 0.3]);
