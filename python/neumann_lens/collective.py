@@ -135,25 +135,24 @@ class ShardEngine(LocalEngine):
         grads = [g.view_as(p) for g, p in zip(buf[:-1].split(self.sizes), self.params)]
         return float(buf[-1]), grads
 
-    def _advance(self):
+    def _epoch_ended(self):
+        # Every rank fetches ahead, and they agree on the epoch's end. (Replayed steps after a
+        # trainStream rewind do not come here: each rank's tape holds the same ends.)
         if self.problem.batch_loss is None:
-            return LocalEngine._advance(self)
-        self.step_in_epoch += 1
+            return True
 
         def local():
             self._lookahead = self._fetch(fresh=False)
             return _scalar(1.0 if self._lookahead is _END else 0.0, self.dtype)
         ended = int(round(float(self.group.collect(local, 1)[0])))
-        if ended == self.group.world_size:
-            self._end_epoch()
-        elif ended:
+        if ended and ended != self.group.world_size:
             steps = self.step_in_epoch
             self._end_epoch()  # every rank starts the next epoch afresh, so they stay in step
             raise InputError('train_batches() ran out after %d batches on %d of %d ranks but not on the others; every rank '
                              'must yield the same number of batches per epoch (e.g. torch.utils.data.DistributedSampler '
                              'with drop_last=True, or shards of equal size); the epoch was ended there'
                              % (steps, ended, self.group.world_size))
-        return None
+        return ended == self.group.world_size
 
 
 class RankServer:
@@ -185,6 +184,8 @@ class RankServer:
             decay = cmd['weightDecay']
             decay = g.broadcast(data, (e.count,)) if decay == 'perParameter' else float(decay)
             return e.train(float(cmd['learningRate']), decay, steps=cmd['steps'], epochs=cmd['epochs'])
+        if op == 'trainStream':
+            return e.train_stream(cmd['action'])
         raise GroupBroken('rank %d got an unknown command %r' % (g.rank, op))
 
 
@@ -243,6 +244,9 @@ class CollectiveEngine:
         cmd = {'op': 'train', 'learningRate': learning_rate, 'weightDecay': 'perParameter' if per_parameter else decay,
                'steps': steps, 'epochs': epochs}
         return self._run(cmd, decay if per_parameter else None)
+
+    def train_stream(self, action):
+        return self._run({'op': 'trainStream', 'action': action})
 
     def _run(self, cmd, data=None):
         try:

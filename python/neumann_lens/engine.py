@@ -2,7 +2,7 @@
 objective only — train/val losses, their gradients, HVPs of train_loss — and SGD steps. Tensors in,
 tensors out (flat, in the model's dtype, on its device); the protocol layer does the wire. What
 protocol.py uses: count, info(), get_params(), set_params(w), loss(split), gradient(split),
-hvp(rows), train(learning_rate, decay, steps|epochs).
+hvp(rows), train(learning_rate, decay, steps|epochs), train_stream('mark'|'rewind').
 
 A later collective engine (torch.distributed ranks over shards) keeps this interface: it
 broadcasts each call to the other ranks, runs this engine on its own shard and all-reduces the
@@ -11,7 +11,7 @@ import math
 
 import torch
 
-from .errors import InputError, from_user_exception, function_location
+from .errors import InputError, ProtocolError, from_user_exception, function_location
 
 
 class LocalEngine:
@@ -29,6 +29,8 @@ class LocalEngine:
         self._hvp_cache = None
         self._batches = None
         self._lookahead = _NONE
+        self._current = None  # the batch of the step being taken
+        self._tape = None  # the steps taken since train_stream('mark'), when marked
         self.epochs_completed = 0
         self.step_in_epoch = 0
         # Analysis runs in eval mode (dropout off, batch norm on running statistics), so every
@@ -121,6 +123,7 @@ class LocalEngine:
                 penalties.append(penalty)
                 if not math.isfinite(value):
                     stopped = 'non-finite-loss'
+                    self._put_back()
                     break
                 with torch.no_grad():
                     for p, g, lam in zip(self.params, grads, decays):
@@ -142,29 +145,72 @@ class LocalEngine:
         grads = torch.autograd.grad(value, self.params, allow_unused=True)
         return float(value.detach()), grads
 
-    def _advance(self):
-        """Counts the step; an epoch ends after the last batch (known by fetching one ahead)."""
-        self.step_in_epoch += 1
-        if self.problem.batch_loss is None:
-            self._end_epoch()
+    def train_stream(self, action):
+        """'mark': remember where the stream of training batches stands and keep every step taken
+        from here on; 'rewind': the next steps take those batches again, in order, from the marked
+        position, and then go on where the stream had got to. The hyperparameter loop's compared
+        runs start from one batch position this way, whatever train_batches() shuffles. The kept
+        batches stay in memory until the next mark."""
+        if action == 'mark':
+            self._tape = _Tape(self.epochs_completed, self.step_in_epoch)
             return
-        self._lookahead = self._fetch(fresh=False)
-        if self._lookahead is _END:
+        if self._tape is None:
+            raise ProtocolError('trainStream rewind needs a trainStream mark first', field='action')
+        self._tape.position = 0
+        self.epochs_completed, self.step_in_epoch = self._tape.start
+
+    def _replaying(self):
+        return self._tape is not None and self._tape.position < len(self._tape.steps)
+
+    def _advance(self):
+        """Counts the applied step; an epoch ends after its last batch. A replayed step knows that
+        from the tape; a live one by fetching one batch ahead (and is kept when a tape is marked)."""
+        self.step_in_epoch += 1
+        if self._replaying():
+            batch, ended = self._tape.steps[self._tape.position]
+            self._tape.position += 1
+            if ended:
+                self._count_epoch()  # the live iterator stays where the stream had got to
+            return
+        ended = self._epoch_ended()
+        if self._tape is not None:
+            self._tape.steps.append((self._current, ended))
+            self._tape.position = len(self._tape.steps)
+        if ended:
             self._end_epoch()
 
-    def _end_epoch(self):
+    def _epoch_ended(self):
+        """Whether the batch just taken was its epoch's last (fetches the next one ahead)."""
+        if self.problem.batch_loss is None:
+            return True
+        self._lookahead = self._fetch(fresh=False)
+        return self._lookahead is _END
+
+    def _put_back(self):
+        """A step that was not applied leaves its batch to the next step."""
+        if not self._replaying() and self.problem.batch_loss is not None:
+            self._lookahead = self._current
+
+    def _count_epoch(self):
         self.epochs_completed += 1
         self.step_in_epoch = 0
+
+    def _end_epoch(self):
+        self._count_epoch()
         self._batches = None
         self._lookahead = _NONE
 
     def _next_batch(self):
+        if self._replaying():
+            self._current = self._tape.steps[self._tape.position][0]
+            return self._current
         batch, self._lookahead = self._lookahead, _NONE
         if batch is _NONE:
             batch = self._fetch(fresh=self._batches is None)
             if batch is _END:  # an earlier call stopped (an error) right at the end of an epoch
                 self._end_epoch()
                 batch = self._fetch(fresh=True)
+        self._current = batch
         return batch
 
     def _fetch(self, fresh):
@@ -230,6 +276,16 @@ class LocalEngine:
     def _flatten(self, grads):
         return torch.cat([torch.zeros(p.numel(), dtype=self.dtype, device=self.device) if g is None else g.reshape(-1)
                           for g, p in zip(grads, self.params)])
+
+
+class _Tape:
+    """The steps taken since a mark: (batch, whether its epoch ended there) each, batch None for
+    full-batch steps; `position` is the next step to replay (len(steps) when live)."""
+
+    def __init__(self, epochs_completed, step_in_epoch):
+        self.start = (epochs_completed, step_in_epoch)
+        self.steps = []
+        self.position = 0
 
 
 _END = object()  # the batch iterator is exhausted

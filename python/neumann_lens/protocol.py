@@ -182,6 +182,10 @@ class Connection:
         self._send_vectors('trained', h['id'], rows, wire='float64', steps=len(r['losses']), epochsCompleted=r['epochsCompleted'],
                            stepInEpoch=r['stepInEpoch'], stopped=r['stopped'])
 
+    def _op_trainStream(self, h, payload):
+        self.engine.train_stream(h['action'])
+        self._send({'type': 'done', 'id': h['id']})
+
     def _op_shutdown(self, h, payload):
         self._send({'type': 'done', 'id': h['id']})
         return 'shutdown'

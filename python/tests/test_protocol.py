@@ -55,13 +55,14 @@ def replies(raw):
 
 class ProtocolTest(unittest.TestCase):
     def test_an_engine_bug_is_an_internal_error_and_the_connection_goes_on(self):
+        doc = schema.load_document()
         data = b''.join(frame(h) for h in (
-            {'type': 'hello', 'id': 1, 'protocolVersion': 1},
+            {'type': 'hello', 'id': 1, 'protocolVersion': doc['protocolVersion']},
             {'type': 'loss', 'id': 2, 'split': 'train'},
             {'type': 'loss', 'id': 3, 'split': 'val'},
         ))
         t = Memory(data)
-        outcome = Connection(t, schema.load_document(), BuggyEngine(), None, 'float64').run()
+        outcome = Connection(t, doc, BuggyEngine(), None, 'float64').run()
         self.assertEqual(outcome, 'closed')
         ready, err, ok = replies(bytes(t.out))
         self.assertEqual(ready['type'], 'ready')

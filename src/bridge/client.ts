@@ -247,6 +247,15 @@ export class BridgeClient {
     return { losses, decayTerms, epochsCompleted: r.header.epochsCompleted, stepInEpoch: r.header.stepInEpoch, stopped: r.header.stopped };
   }
 
+  /**
+   * 'mark': the server keeps the batches of the train steps taken from now on; 'rewind': the next
+   * train steps take them again from the marked position (same batches, same epoch counters), then
+   * continue the stream where it had got to. Rejects with code `protocol` for a rewind without a mark.
+   */
+  async trainStream(action: 'mark' | 'rewind'): Promise<void> {
+    expect(await this.conn.request({ type: 'trainStream', action }), 'done');
+  }
+
   /** Asks the server to exit and waits until it has (stdio) or the socket has closed. */
   async shutdown(graceMs = 2000): Promise<void> {
     expect(await this.conn.request({ type: 'shutdown' }), 'done');

@@ -21,7 +21,8 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
-export const BRIDGE_PROTOCOL_VERSION = 1;
+/** 2: trainStream (mark and rewind the stream of training batches). */
+export const BRIDGE_PROTOCOL_VERSION = 2;
 
 /** Exit statuses of `python -m neumann_lens serve`, so a caller can tell why a server ended. */
 export const BRIDGE_EXIT_CODES = {
@@ -109,6 +110,18 @@ export const BridgeRequestSchemas = {
       vectors: Type.Optional(Vectors),
     },
     { ...strict, description: 'minibatch SGD over train_batches()/batch_loss, else full-batch descent; answered with trained' },
+  ),
+  trainStream: Type.Object(
+    {
+      type: Type.Literal('trainStream'),
+      id: Id,
+      action: Type.Union([Type.Literal('mark'), Type.Literal('rewind')], {
+        description:
+          'mark: remember where the stream of training batches stands and keep the batches of every train step from here on (in memory, until the next mark); ' +
+          'rewind: the next train steps take those batches again, in order, with the epoch counters as they were at the mark, then continue where the stream had got to',
+      }),
+    },
+    { ...strict, description: 'so that several runs of train steps start from one batch position (the hyperparameter loop’s compared runs); answered with done' },
   ),
   shutdown: Type.Object(
     { type: Type.Literal('shutdown'), id: Id },

@@ -4,8 +4,9 @@
  * slice, of unequal sizes, so the size weighting matters), 2 CPU ranks with gloo in float64 equal one
  * process on the whole data to 1e-10: losses, gradients, the Hessian assembled from HVPs, λ_max and
  * λ_min by Lanczos on the bridge operator, the Neumann terms, the hypergradient −∇L_Vᵀ H⁻¹ w, and the
- * parameters after SGD (minibatch or full batch, scalar and per-parameter decay). The one-process side
- * is anchored to PyTorch's own Hessian computed in a separate process (reference.py).
+ * parameters after SGD (minibatch or full batch, scalar and per-parameter decay; also steps replayed
+ * after a trainStream rewind). The one-process side is anchored to PyTorch's own Hessian computed in a
+ * separate process (reference.py).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +112,22 @@ for (const [file, sizes] of [
         assert.deepEqual([rb.epochsCompleted, rb.stepInEpoch, rb.stopped], [ra.epochsCompleted, ra.stepInEpoch, ra.stopped]);
         assert.ok(rel(await two.getParams(), await one.getParams()) <= TOL, 'parameters after training');
       }
+
+      // trainStream: after a rewind every rank replays its own shard's batches, epoch ends included.
+      const wMark = await one.getParams();
+      const sgd = { steps: 5, learningRate: 0.1, weightDecay: 0.02 };
+      for (const c of [one, two]) await c.trainStream('mark');
+      const live = [await one.train(sgd), await two.train(sgd)];
+      for (const c of [one, two]) {
+        await c.trainStream('rewind');
+        await c.setParams(wMark);
+      }
+      const replayed = [await one.train(sgd), await two.train(sgd)];
+      for (const r of [...live.slice(1), ...replayed]) {
+        assert.ok(rel(r.losses, live[0].losses) <= TOL, `losses after a rewind ${[...r.losses]} vs ${[...live[0].losses]}`);
+        assert.deepEqual([r.epochsCompleted, r.stepInEpoch], [live[0].epochsCompleted, live[0].stepInEpoch]);
+      }
+      assert.ok(rel(await two.getParams(), await one.getParams()) <= TOL, 'parameters after the replayed steps');
     } finally {
       await Promise.all([one.close(), two.close()]);
     }

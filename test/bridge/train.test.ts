@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeClient } from '../../src/bridge/client';
+import type { BridgeError } from '../../src/bridge/errors';
 import { fixture, maxAbsDiff, torchPython } from './helpers';
 
 // test/fixtures/pytorch/linreg.py's data, batches of 4 rows in order.
@@ -102,5 +103,79 @@ test('a non-finite loss stops training before its step is applied, and says so',
     assert.equal(await bridge.loss('train'), Infinity);
   } finally {
     await bridge.close();
+  }
+});
+
+test('trainStream: rewind replays the batches taken since mark with the epoch counters of the mark, then the stream continues live; a rewind without a mark is refused', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  const bridge = await BridgeClient.spawn({ python, problem: fixture('linreg.py'), dtype: 'float64' });
+  try {
+    await assert.rejects(bridge.trainStream('rewind'), (e: BridgeError) => e.code === 'protocol' && /rewind needs a trainStream mark first/.test(e.message));
+    const lr = 0.1;
+    const lambda = [0.02, 0.3, 0.1];
+    const w = [0.2, -0.1, 0.05];
+    await bridge.train({ steps: 2, learningRate: lr, weightDecay: 0 });
+    [0, 1].forEach((k) => sgdStep(w, BATCHES[k], lr, [0, 0, 0]));
+    await bridge.trainStream('mark');
+    const atMark = [...w];
+    // Each run from the mark: its batches (0, 1, 2 in order, the epoch restarting after 2) and counters.
+    const runs = [
+      { steps: 3, batches: [2, 0, 1], epochs: 1, inEpoch: 2 },
+      { steps: 5, batches: [2, 0, 1, 2, 0], epochs: 2, inEpoch: 1 }, // 3 replayed, then live
+      { steps: 2, batches: [2, 0], epochs: 1, inEpoch: 1 }, // replayed only
+      { steps: 6, batches: [2, 0, 1, 2, 0, 1], epochs: 2, inEpoch: 2 }, // 5 replayed, then live
+    ];
+    for (const [i, run] of runs.entries()) {
+      if (i > 0) await bridge.trainStream('rewind');
+      await bridge.setParams(Float64Array.from(atMark));
+      const mine = [...atMark];
+      const expected = run.batches.map((k) => sgdStep(mine, BATCHES[k], lr, lambda).loss);
+      const r = await bridge.train({ steps: run.steps, learningRate: lr, weightDecay: Float64Array.from(lambda) });
+      assert.ok(maxAbsDiff(r.losses, expected) < 1e-13, `run ${i}: losses ${[...r.losses]} vs ${expected}`);
+      assert.deepEqual([r.epochsCompleted, r.stepInEpoch], [run.epochs, run.inEpoch], `run ${i}: counters`);
+      assert.ok(maxAbsDiff(await bridge.getParams(), mine) < 1e-13, `run ${i}: parameters`);
+    }
+    // Without a rewind the stream goes on after the last live batch (1): batch 2 ends epoch 3.
+    const mine = Array.from(await bridge.getParams());
+    const r = await bridge.train({ steps: 2, learningRate: lr, weightDecay: 0 });
+    assert.ok(maxAbsDiff(r.losses, [2, 0].map((k) => sgdStep(mine, BATCHES[k], lr, [0, 0, 0]).loss)) < 1e-13);
+    assert.deepEqual([r.epochsCompleted, r.stepInEpoch], [3, 1]);
+  } finally {
+    await bridge.close();
+  }
+});
+
+test('trainStream on full-batch descent: a rewind restores the epoch counters; a step that was not applied leaves its batch to the next step', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  const [full, batches] = await Promise.all([
+    BridgeClient.spawn({ python, problem: fixture('conv_net.py'), dtype: 'float64' }),
+    BridgeClient.spawn({ python, problem: fixture('linreg.py'), dtype: 'float64' }),
+  ]);
+  try {
+    const w0 = await full.getParams();
+    await full.trainStream('mark');
+    const a = await full.train({ steps: 3, learningRate: 0.3, weightDecay: 0.01 });
+    const wa = await full.getParams();
+    await full.trainStream('rewind');
+    await full.setParams(w0);
+    const b = await full.train({ steps: 3, learningRate: 0.3, weightDecay: 0.01 });
+    assert.deepEqual([...b.losses], [...a.losses]);
+    assert.deepEqual([b.epochsCompleted, a.epochsCompleted], [3, 3]);
+    assert.deepEqual([...(await full.getParams())], [...wa]);
+
+    // At huge weights the batch loss overflows to Infinity: that step is not applied.
+    await batches.train({ steps: 1, learningRate: 0.1, weightDecay: 0 }); // batch 0
+    const w = Array.from(await batches.getParams());
+    await batches.setParams(Float64Array.from([1e300, 1e300, 0]));
+    const stopped = await batches.train({ steps: 1, learningRate: 0.1, weightDecay: 0 });
+    assert.equal(stopped.stopped, 'non-finite-loss');
+    assert.deepEqual([stopped.epochsCompleted, stopped.stepInEpoch], [0, 1]);
+    await batches.setParams(Float64Array.from(w));
+    const next = await batches.train({ steps: 1, learningRate: 0.1, weightDecay: 0 });
+    assert.ok(maxAbsDiff(next.losses, [sgdStep(w, BATCHES[1], 0.1, [0, 0, 0]).loss]) < 1e-13, 'batch 1 again, the one whose step was not applied');
+  } finally {
+    await Promise.all([full.close(), batches.close()]);
   }
 });
