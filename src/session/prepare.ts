@@ -12,6 +12,7 @@ import { initParams, type MlpSpec } from '../core/model/mlp';
 import { MlpObjective } from '../core/model/mlp-objective';
 import { buildProblem } from '../core/model/problems';
 import { parameterTensors, readStateDictFile } from '../core/model/state-dict';
+import { resumedSgd } from '../core/hyper/inner-sgd';
 import { train } from '../core/model/train';
 import { subSeed } from '../core/util/rng';
 import { norm } from '../core/util/vec';
@@ -111,7 +112,7 @@ async function prepareMlp(exp: MlpExperiment, ctx: Ctx): Promise<AnalysisTarget>
       closedFormHessian: null,
       operatorKind: 'r-operator',
       relativeRounding,
-      hyperProblem: { train: objective.base, validation: val, w, order: result.order, tensors: parameterTensors(spec.layers), relativeRounding },
+      hyperProblem: { train: objective.base, validation: val, w, startInner: resumedSgd(objective.base, result.order), tensors: parameterTensors(spec.layers), relativeRounding },
       dispose: () => {
         objective.dispose();
         val.dispose();

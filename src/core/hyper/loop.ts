@@ -16,12 +16,12 @@ import type { AdviceMessage } from '../diagnosis/advice-message';
 import type { HyperReport, HyperRun, HyperStep, HyperStop } from '../diagnosis/hyper-report';
 import { DivergedTrainingError } from '../errors';
 import type { ParameterTensor } from '../model/state-dict';
-import type { MinibatchObjective, Objective } from '../model/objective';
-import { BatchOrder, SgdStepper, type BatchOrderState } from '../model/sgd';
+import type { Objective } from '../model/objective';
 import { addDecayTimes, WeightDecayObjective } from '../model/weight-decay';
 import { checkpoint } from '../util/abort';
 import { dot, norm } from '../util/vec';
 import { buildGroups, decayVector, groupHypergradient, type HyperGroups } from './groups';
+import type { StartInnerSgd } from './inner-sgd';
 import { solveInverse, type InverseResult } from './inverse';
 import { createOptimizer } from './optimizers';
 import { resolveReference, type HyperSettings, type InverseKind, type ResolvedReference } from './settings';
@@ -30,14 +30,14 @@ import { HyperWarningLog } from './warnings';
 
 /** What the loop runs on: data objectives (no decay: the loop sets λ), where training stopped. */
 export interface HyperProblem {
-  /** The training set's data loss, with minibatches. */
-  train: MinibatchObjective;
+  /** The training set's data loss: its value, gradient and Hessian at each hyper-step. */
+  train: Objective;
   /** L_V. */
   validation: Objective;
   /** Start weights (not modified). */
   w: Float64Array;
-  /** The batch order where ordinary training left it; the inner steps continue it. */
-  order: BatchOrderState;
+  /** The inner SGD steps of one run, from the batch position where ordinary training left it (inner-sgd.ts). */
+  startInner: StartInnerSgd;
   /** The parameter tensors (names, shapes, offsets), for per-tensor and per-parameter groups. */
   tensors: readonly ParameterTensor[];
   /** Relative rounding of the HVPs (diagnosis/rounding.ts), widening the spectrum's intervals. */
@@ -94,7 +94,7 @@ export async function runHyperLoop(
   const warn = (t: number, messages: AdviceMessage[]) => {
     if (messages.length > 0) hooks.onWarning?.(inverse, t, messages);
   };
-  const sgd = new SgdStepper(problem.train, BatchOrder.resume(problem.order), settings.trainingLearningRate);
+  const inner = await problem.startInner(settings.trainingLearningRate);
   const optimizer = createOptimizer(settings.optimizer, groups.names.length);
   const state: LoopState = { w: Float64Array.from(problem.w), phi: new Float64Array(groups.names.length).fill(Math.log(settings.weightDecay)), topVector: null };
   const trajectory: HyperStep[] = [];
@@ -104,7 +104,7 @@ export async function runHyperLoop(
     const started = performance.now();
     const lambda = decayVector(groups, state.phi);
     try {
-      for (let k = 0; k < settings.innerSteps; k++) await sgd.step(state.w, lambda, hooks.signal);
+      await inner.run(state.w, lambda, settings.innerSteps, hooks.signal);
     } catch (e) {
       if (!(e instanceof DivergedTrainingError)) throw e;
       stopped = { step: t, cause: 'inner-sgd', reason: `the inner SGD steps diverged before hyper-step ${t} (${e.message})` };

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { initBackend } from '../../../src/core/model/backend';
 import type { HyperStep } from '../../../src/core/diagnosis/hyper-report';
 import { mlpRelativeRounding } from '../../../src/core/diagnosis/rounding';
+import { resumedSgd } from '../../../src/core/hyper/inner-sgd';
 import { runHyper, runHyperLoop, type HyperProblem } from '../../../src/core/hyper/loop';
 import type { HyperSettings } from '../../../src/core/hyper/settings';
 import { initParams, type MlpSpec } from '../../../src/core/model/mlp';
@@ -60,7 +61,7 @@ function problemOf(trainObjective: MinibatchObjective, validationObjective: Obje
     train: trainObjective,
     validation: validationObjective,
     w: w0,
-    order: { seed: ORDER_SEED, rows: train.rows, batchSize: 7, stepsTaken: STEPS_BEFORE },
+    startInner: resumedSgd(trainObjective, { seed: ORDER_SEED, rows: train.rows, batchSize: 7, stepsTaken: STEPS_BEFORE }),
     tensors: parameterTensors(spec.layers),
     relativeRounding,
   };
