@@ -31,6 +31,11 @@ export class BridgeObjective implements Objective {
     return this.split === 'train' ? this.weightDecay : 0;
   }
 
+  /** The training data loss alone (no weight decay), over the same client: the hyperparameter loop sets λ itself. */
+  data(): BridgeObjective {
+    return new BridgeObjective(this.client, 0, 'train', this.position);
+  }
+
   /** The validation loss of the same model, over the same client. */
   validation(): BridgeObjective {
     return new BridgeObjective(this.client, 0, 'val', this.position);

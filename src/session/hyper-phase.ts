@@ -4,7 +4,7 @@
  * and a `hyperWarning` event the moment a step breaks (ρ ≥ 1, hypergradient error above the
  * threshold, the loop stopping: core/hyper/warnings.ts), the warning with the fixes that address it.
  */
-import type { MlpExperiment } from '../core/config/experiment';
+import type { HyperSpec, MlpExperiment } from '../core/config/experiment';
 import type { HyperReport } from '../core/diagnosis/hyper-report';
 import { runHyper, type HyperProblem } from '../core/hyper/loop';
 import type { HyperSettings, InverseKind } from '../core/hyper/settings';
@@ -13,7 +13,10 @@ import type { SessionEvent } from '../protocol/messages';
 import type { ProgressReporter } from './progress';
 
 /** The loop's settings from the experiment (its `hyper` block with the keys it reads elsewhere). */
-export function hyperSettings(exp: MlpExperiment & { hyper: NonNullable<MlpExperiment['hyper']> }, exactMaxParams: number): HyperSettings {
+export function hyperSettings(
+  exp: Pick<MlpExperiment, 'weightDecay' | 'neumann' | 'analysis' | 'seed'> & { hyper: HyperSpec; training: { learningRate: number } },
+  exactMaxParams: number,
+): HyperSettings {
   const h = exp.hyper;
   return {
     steps: h.steps,

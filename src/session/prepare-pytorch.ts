@@ -1,19 +1,22 @@
 /**
  * A PyTorch experiment up to the analysis point: start (or reach) the bridge for the user's
  * problem file, train through its train op when `training` is given, and hand the analysis an
- * Objective over the bridge (weight decay added in TypeScript). The bridge process is closed by
+ * Objective over the bridge (weight decay added in TypeScript), and the hyperparameter loop its
+ * problem on the same bridge (bridge-hyper.ts). The bridge process is closed by
  * the target's dispose() on every path, and at once when the session's signal fires, so a
  * cancelled run leaves no Python process behind even while an HVP is under way.
  */
 import { BridgeClient } from '../bridge/client';
 import { BridgeError } from '../bridge/errors';
 import type { PytorchExperiment } from '../core/config/experiment';
+import { checkHyperSize } from '../core/config/load';
 import type { TorchRuntime } from '../core/diagnosis/report';
 import { DivergedTrainingError, InputError } from '../core/errors';
 import { CancelledError, checkpoint } from '../core/util/abort';
 import { norm } from '../core/util/vec';
 import { defaultFiniteDifferenceStep } from '../core/model/finite-difference';
 import type { PythonChoices, SessionEvent } from '../protocol/messages';
+import { bridgeHyperProblem } from './bridge-hyper';
 import { BridgeObjective } from './bridge-objective';
 import { chooseInterpreter, interpreterError, type ChosenInterpreter } from './interpreter';
 import type { AnalysisTarget } from './analysis-target';
@@ -71,6 +74,8 @@ type Prepared = Omit<AnalysisTarget, 'dispose'>;
 
 async function onBridge(exp: PytorchExperiment, client: BridgeClient, chosen: ChosenInterpreter | null, ctx: Ctx): Promise<Prepared> {
   const info = client.info;
+  // The size "exact" needs is known now: refuse before training, at the experiment's keys.
+  if (exp.hyper) checkHyperSize(exp.hyper, info.params.count, exp.analysis.exactMaxParams, exp.file);
   const objective = new BridgeObjective(client, exp.weightDecay);
   const validation = objective.validation();
   ctx.emit({
@@ -86,6 +91,7 @@ async function onBridge(exp: PytorchExperiment, client: BridgeClient, chosen: Ch
   const float64 = info.dtype === 'float64';
   // The longest sums of an HVP run over the training rows (a mean) or a tensor's widest dimension.
   const widest = Math.max(1, ...info.params.tensors.flatMap((t) => t.shape));
+  const relativeRounding = gamma((info.trainSize ?? 0) + widest, float64 ? FLOAT64_UNIT_ROUNDOFF : FLOAT32_UNIT_ROUNDOFF);
   const runtime: TorchRuntime = {
     interpreter: info.python.executable,
     interpreterSource: chosen?.source ?? `the server at ${exp.pytorch.kind === 'connect' ? exp.pytorch.address : ''}`,
@@ -107,12 +113,11 @@ async function onBridge(exp: PytorchExperiment, client: BridgeClient, chosen: Ch
     epochs: null,
     closedFormHessian: null,
     operatorKind: 'autograd',
-    relativeRounding: gamma((info.trainSize ?? 0) + widest, float64 ? FLOAT64_UNIT_ROUNDOFF : FLOAT32_UNIT_ROUNDOFF),
+    relativeRounding,
     finiteDifferenceStep: defaultFiniteDifferenceStep(w, float64 ? Number.EPSILON : 2 ** -23),
     runtime,
     tensors: info.params.tensors,
-    // The hyperparameter loop runs on the TypeScript objectives (hyper is an MLP-only key for now).
-    hyperProblem: null,
+    hyperProblem: exp.hyper ? bridgeHyperProblem(client, objective, { w, runs: 1 + exp.hyper.compare.length, relativeRounding }) : null,
   };
 }
 

@@ -36,7 +36,7 @@ export interface SessionOptions {
 export async function runSession(experiment: Experiment, options: SessionOptions, hooks: SessionHooks): Promise<DiagnosisReport> {
   const t0 = performance.now();
   const emit = hooks.onEvent;
-  const hyper = experiment.kind === 'mlp' ? experiment.hyper : undefined;
+  const hyper = experiment.kind === 'problem' ? undefined : experiment.hyper;
   const progress = new ProgressReporter(emit, { hyper: hyper !== undefined });
   progress.enter('load');
   // A PyTorch experiment's numbers all come from torch: TF.js is not started for it.
@@ -56,9 +56,10 @@ export async function runSession(experiment: Experiment, options: SessionOptions
     const result = await analyse(experiment, target, { emit, progress, signal: hooks.signal, exactMaxParams });
     let hyperReport: HyperReport | undefined;
     let hyperMs: number | undefined;
-    if (experiment.kind === 'mlp' && experiment.hyper && target.hyperProblem) {
+    // The loader has checked that a PyTorch experiment with `hyper` has `training`.
+    if (experiment.kind !== 'problem' && experiment.hyper && experiment.training && target.hyperProblem) {
       const t = performance.now();
-      const settings = hyperSettings({ ...experiment, hyper: experiment.hyper }, exactMaxParams);
+      const settings = hyperSettings({ ...experiment, hyper: experiment.hyper, training: experiment.training }, exactMaxParams);
       hyperReport = await runHyperPhase(target.hyperProblem, settings, { emit, progress, signal: hooks.signal });
       hyperMs = performance.now() - t;
     }

@@ -403,8 +403,8 @@ export const Hyper = Type.Object(
         minimum: 0,
         maximum: 1000000,
         ...doc(
-          'SGD steps on L_T (training.learningRate, training.batchSize, the shuffled order continuing) before each hyper-step; 0 keeps w fixed.',
-          'SGD steps on `L_T` (`training.learningRate`, `training.batchSize`; the shuffled order continues across hyper-steps) before each hyper-step; `0` keeps `w` fixed.',
+          'SGD steps on L_T (training.learningRate, training.batchSize or a PyTorch problem\'s train_batches(), the batch order continuing) before each hyper-step; 0 keeps w fixed.',
+          'SGD steps on `L_T` (`training.learningRate`; batches of `training.batchSize`, or a PyTorch problem\'s `train_batches()` and `batch_loss`, else full-batch steps on `train_loss`; the batch order continues across hyper-steps) before each hyper-step; `0` keeps `w` fixed.',
         ),
       }),
       10,
@@ -412,8 +412,8 @@ export const Hyper = Type.Object(
     granularity: withDefault(
       StringEnum(['global', 'per-tensor', 'per-parameter'], {
         ...doc(
-          'global: one weight decay; per-tensor: one per parameter tensor (0.weight, 0.bias, ...); per-parameter: one per weight (Lorraine et al.\'s millions of hyperparameters).',
-          '`global`: one weight decay; `per-tensor`: one per parameter tensor (`0.weight`, `0.bias`, …); `per-parameter`: one per weight (Lorraine et al.\'s "millions of hyperparameters"). Each starts at `weightDecay`.',
+          'global: one weight decay; per-tensor: one per parameter tensor (0.weight, 0.bias, ...; a PyTorch model\'s named_parameters()); per-parameter: one per weight (Lorraine et al.\'s millions of hyperparameters).',
+          '`global`: one weight decay; `per-tensor`: one per parameter tensor (`0.weight`, `0.bias`, …; for a PyTorch model its `named_parameters()`); `per-parameter`: one per weight (Lorraine et al.\'s "millions of hyperparameters"). Each starts at `weightDecay`.',
         ),
       }),
       'global',
@@ -475,8 +475,8 @@ export const Hyper = Type.Object(
   {
     additionalProperties: false,
     ...doc(
-      'Run Lorraine et al.\'s hyperparameter loop after the diagnosis: innerSteps of SGD, then a hyper-step on phi = log(weight decay) with the IFT hypergradient, steps times, reporting per step the losses, curvature, rho and the hypergradient\'s error. Needs weightDecay > 0.',
-      'Run Lorraine, Vicol & Duvenaud\'s hyperparameter loop (Algorithm 1) after the diagnosis: `innerSteps` of SGD on `L_T`, then a hyper-step on `φ = log(weight decay)` with the implicit-function hypergradient `g = −Σ x_i·λ_i·w_i`, `x ≈ H⁻¹∇L_V`, `steps` times. Each step reports the losses, `λ_min`, `λ_max`, `α`, `ρ` and the hypergradient\'s error against `reference`. Needs `weightDecay > 0`.',
+      'Run Lorraine et al.\'s hyperparameter loop after the diagnosis: innerSteps of SGD, then a hyper-step on phi = log(weight decay) with the IFT hypergradient, steps times, reporting per step the losses, curvature, rho and the hypergradient\'s error. Needs weightDecay > 0 (and, for a PyTorch model, a training block for training.learningRate).',
+      'Run Lorraine, Vicol & Duvenaud\'s hyperparameter loop (Algorithm 1) after the diagnosis: `innerSteps` of SGD on `L_T`, then a hyper-step on `φ = log(weight decay)` with the implicit-function hypergradient `g = −Σ x_i·λ_i·w_i`, `x ≈ H⁻¹∇L_V`, `steps` times. Each step reports the losses, `λ_min`, `λ_max`, `α`, `ρ` and the hypergradient\'s error against `reference`. Needs `weightDecay > 0`; a PyTorch experiment also needs `training` (its `learningRate` is the inner steps\'; `epochs: 0` starts the loop from the model\'s own weights).',
     ),
   },
 );
@@ -562,8 +562,8 @@ export const Pytorch = Type.Object(
   {
     additionalProperties: false,
     ...doc(
-      "The user's own PyTorch model: a Python file served by the bridge with PyTorch's exact Hessian-vector products (or a server to connect to). Takes weightDecay, training, neumann and analysis; no data, model or loss.",
-      "The user's own PyTorch model: a Python file served by the bridge (`python/neumann_lens`, shipped with Neumann Lens) with PyTorch's exact Hessian-vector products, or a running server (`connect`). The training objective is `train_loss + ½·weightDecay·‖w‖²`, as for MLPs. Takes `weightDecay`, `training`, `neumann` and `analysis`; no `data`, `model` or `loss`.",
+      "The user's own PyTorch model: a Python file served by the bridge with PyTorch's exact Hessian-vector products (or a server to connect to). Takes weightDecay, training, neumann, analysis and hyper; no data, model or loss.",
+      "The user's own PyTorch model: a Python file served by the bridge (`python/neumann_lens`, shipped with Neumann Lens) with PyTorch's exact Hessian-vector products, or a running server (`connect`). The training objective is `train_loss + ½·weightDecay·‖w‖²`, as for MLPs. Takes `weightDecay`, `training`, `neumann`, `analysis` and `hyper`; no `data`, `model` or `loss`.",
     ),
     if: { required: ['connect'] },
     then: { required: ['tokenFile'], allOf: ['file', 'python', 'dtype', 'device', 'distributed'].map(serverDecides) },
@@ -624,7 +624,7 @@ const root = Type.Object(
     neumann: withDefault(Neumann, { alpha: 1, terms: 10 }, { lead: 'for MLPs (the motivating snippet)' }),
     analysis: withDefault(Analysis, {}, { silent: true }),
     problem: Type.Optional(onlyIn(['problem'], Problem)),
-    hyper: Type.Optional(onlyIn(mlpOnly, Hyper)),
+    hyper: Type.Optional(onlyIn(trainedKinds, Hyper)),
     pytorch: Type.Optional(onlyIn(['pytorch'], Pytorch)),
   },
   {

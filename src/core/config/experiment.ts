@@ -88,6 +88,8 @@ export interface PytorchExperiment extends ExperimentCommon, Pick<FileDefaults, 
   pytorch: PytorchSource;
   /** null: analyse the model's weights as neumann_problem() returns them. */
   training: TorchTrainingSpec | null;
+  /** Present when the experiment runs the hyperparameter loop after the diagnosis (the loader has checked training is given). */
+  hyper?: HyperSpec;
 }
 
 export type Experiment = MlpExperiment | ProblemExperiment | PytorchExperiment;

@@ -132,7 +132,8 @@ function buildMlp(raw: Raw, base: string, fail: Fail): Omit<MlpExperiment, 'name
   // Optional in the declaration because PyTorch experiments take no batchSize; an MLP needs one.
   if (batchSize === undefined) fail(['training', 'batchSize'], 'missing required key \'batchSize\': rows per SGD step, an integer ≥ 1');
   const stateDict = model.init ? existingFile(base, model.init.stateDict, ['model', 'init', 'stateDict'], 'state_dict', fail) : undefined;
-  const hyper = raw.hyper ? checkHyper(raw.hyper, raw.weightDecay, parameterCount(layers), raw.analysis.exactMaxParams, fail) : undefined;
+  const hyper = raw.hyper ? checkHyper(raw.hyper, raw.weightDecay, fail) : undefined;
+  if (hyper) hyperSizeProblems(hyper, parameterCount(layers), raw.analysis.exactMaxParams).forEach((p) => fail(p.path, p.message));
   return {
     kind: 'mlp',
     ...(hyper ? { hyper } : {}),
@@ -150,22 +151,39 @@ function parameterCount(layers: readonly number[]): number {
   return layers.slice(1).reduce((n, out, l) => n + layers[l] * out + out, 0);
 }
 
-/** What the loop needs beyond the schema: a decay to take the log of, other inverses to compare, a Hessian small enough to assemble. */
-function checkHyper(hyper: HyperSpec, weightDecay: number, n: number, exactMaxParams: number, fail: Fail): HyperSpec {
+/** What the loop needs beyond the schema: a decay to take the log of, other inverses to compare. */
+function checkHyper(hyper: HyperSpec, weightDecay: number, fail: Fail): HyperSpec {
   if (!(weightDecay > 0)) {
     fail(['weightDecay'], `the hyperparameter loop optimises φ = log(weightDecay), so weightDecay must be > 0 (got ${weightDecay}); e.g. 0.01`);
   }
   hyper.compare.forEach((k, i) => {
     if (k === hyper.inverse) fail(['hyper', 'compare', i], `"${k}" is already the loop's inverse (hyper.inverse); compare lists other inverses`);
   });
-  if (n > exactMaxParams) {
-    const tooBig = (path: JsonPath) =>
-      fail(path, `"exact" assembles the ${n}×${n} Hessian at every hyper-step, above analysis.exactMaxParams = ${exactMaxParams}: use "cg" (or raise analysis.exactMaxParams)`);
-    if (hyper.inverse === 'exact') tooBig(['hyper', 'inverse']);
-    if (hyper.reference === 'exact') tooBig(['hyper', 'reference']);
-    hyper.compare.forEach((k, i) => k === 'exact' && tooBig(['hyper', 'compare', i]));
-  }
   return hyper;
+}
+
+/**
+ * "exact" (the loop's inverse, its reference or a compared run) assembles the n×n Hessian at every
+ * hyper-step, so a model of n parameters above analysis.exactMaxParams is refused at the key that
+ * asks for it. The loader checks an MLP; a PyTorch model's n is known once its bridge is up
+ * (checkHyperSize).
+ */
+export function hyperSizeProblems(hyper: HyperSpec, n: number, exactMaxParams: number): { path: JsonPath; message: string }[] {
+  if (n <= exactMaxParams) return [];
+  const message = `"exact" assembles the ${n}×${n} Hessian at every hyper-step, above analysis.exactMaxParams = ${exactMaxParams}: use "cg" (or raise analysis.exactMaxParams)`;
+  const paths: JsonPath[] = [];
+  if (hyper.inverse === 'exact') paths.push(['hyper', 'inverse']);
+  if (hyper.reference === 'exact') paths.push(['hyper', 'reference']);
+  hyper.compare.forEach((k, i) => k === 'exact' && paths.push(['hyper', 'compare', i]));
+  return paths.map((path) => ({ path, message }));
+}
+
+/** hyperSizeProblems as the loader reports them: an InvalidExperimentError at each key, in `file`. */
+export function checkHyperSize(hyper: HyperSpec, n: number, exactMaxParams: number, file: string | undefined): void {
+  const problems = hyperSizeProblems(hyper, n, exactMaxParams).map(
+    (p) => new InputError(p.message, { kind: 'json', ...(file ? { file } : {}), path: formatJsonPath(p.path) }),
+  );
+  if (problems.length > 0) throw new InvalidExperimentError(problems);
 }
 
 function buildPytorch(raw: Raw, base: string, fail: Fail): Omit<PytorchExperiment, 'name' | 'file' | 'seed' | 'analysis'> {
@@ -187,7 +205,15 @@ function buildPytorch(raw: Raw, base: string, fail: Fail): Omit<PytorchExperimen
   }
   // The bridge's train op takes whole epochs; 0 analyses the weights as neumann_problem() gives them.
   const training = raw.training ? { epochs: raw.training.epochs, learningRate: raw.training.learningRate } : null;
-  return { kind: 'pytorch', pytorch: source, weightDecay: raw.weightDecay, training, neumann: raw.neumann };
+  let hyper: HyperSpec | undefined;
+  if (raw.hyper) {
+    // The parameter count (for "exact" against analysis.exactMaxParams) is the bridge's: checked once it is up.
+    hyper = checkHyper(raw.hyper, raw.weightDecay, fail);
+    if (!training) {
+      fail(['hyper'], 'the hyperparameter loop\'s inner SGD steps take training.learningRate: add "training": { "epochs": 0, "learningRate": 0.01 } (epochs 0 starts the loop from the model\'s own weights)');
+    }
+  }
+  return { kind: 'pytorch', ...(hyper ? { hyper } : {}), pytorch: source, weightDecay: raw.weightDecay, training, neumann: raw.neumann };
 }
 
 function buildData(raw: NonNullable<Raw['data']>, layers: number[], loss: LossKind, base: string, fail: Fail): DataSpec {

@@ -45,7 +45,8 @@ export function buildGroups(granularity: Granularity, tensors: readonly Paramete
     return { granularity, names: tensors.map((t) => t.name), sizes: tensors.map((t) => t.size), groupOf };
   }
   const names: string[] = [];
-  for (const t of tensors) for (let k = 0; k < t.size; k++) names.push(`${t.name}[${indexName(t.shape, k)}]`);
+  // A 0-d tensor (a PyTorch scalar parameter) is its own one entry.
+  for (const t of tensors) for (let k = 0; k < t.size; k++) names.push(t.shape.length === 0 ? t.name : `${t.name}[${indexName(t.shape, k)}]`);
   for (let i = 0; i < n; i++) groupOf[i] = i;
   return { granularity, names, sizes: new Array<number>(n).fill(1), groupOf };
 }

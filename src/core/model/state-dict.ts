@@ -85,6 +85,17 @@ export interface ParameterTensor {
   shape: number[];
 }
 
+/** Named tensors in flattening order (e.g. a PyTorch model's named_parameters()), each after the one before. */
+export function tensorsInOrder(named: readonly { name: string; shape: readonly number[] }[]): ParameterTensor[] {
+  let offset = 0;
+  return named.map(({ name, shape }) => {
+    const size = shape.reduce((n, d) => n * d, 1);
+    const t = { name, offset, size, shape: [...shape] };
+    offset += size;
+    return t;
+  });
+}
+
 /**
  * The MLP's tensors in vector order, named as the exported state_dict names them (Linear layers
  * at 0, 2, 4 … with activations between): '0.weight' [out, in], '0.bias' [out], '2.weight', …

@@ -6,13 +6,14 @@ import { join } from 'node:path';
 import {
   InvalidExperimentError,
   checkExperiment,
+  checkHyperSize,
   loadExperimentData,
   parseExperimentText,
   readExperimentFile,
   validateExperiment,
 } from '../../../src/core/config/load';
 import { InputError } from '../../../src/core/errors';
-import type { MlpExperiment, ProblemExperiment } from '../../../src/core/config/experiment';
+import type { MlpExperiment, ProblemExperiment, PytorchExperiment } from '../../../src/core/config/experiment';
 import { EXPERIMENT_JSON_SCHEMA } from '../../../src/core/config/experiment-schema';
 
 const dir = mkdtempSync(join(tmpdir(), 'nl-load-'));
@@ -206,6 +207,32 @@ test('hyper block: defaults applied; what the loop needs beyond the schema is na
   hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, inverse: 'exact' }, analysis: { exactMaxParams: 5 } }, 'hyper.inverse', 'above analysis.exactMaxParams = 5');
   hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, granularity: 'per-row' } }, 'hyper.granularity', 'must be one of');
   hasProblem({ ...csvExperiment(), weightDecay: 0.01, hyper: { ...hyper, optimizer: { kind: 'sgd' } } }, 'hyper.optimizer.learningRate', '');
+});
+
+test('hyper block in a PyTorch experiment: taken with training; "exact" against exactMaxParams once the bridge knows the size, at the same paths', () => {
+  writeFileSync(join(dir, 'problem.py'), 'def neumann_problem(): ...\n');
+  const hyper = { steps: 3, optimizer: { kind: 'sgd', learningRate: 1 }, inverse: 'exact', compare: ['neumann', 'exact'] };
+  const torch = { pytorch: { file: 'problem.py', dtype: 'float64' }, weightDecay: 0.01, training: { epochs: 0, learningRate: 0.1 } };
+  const exp = validateExperiment({ ...torch, hyper: { ...hyper, compare: ['neumann'] } }, file) as PytorchExperiment;
+  assert.equal(exp.kind, 'pytorch');
+  assert.equal(exp.hyper?.inverse, 'exact');
+  assert.equal(exp.hyper?.innerSteps, 10);
+  hasProblem({ ...torch, training: undefined, hyper }, 'hyper', 'inner SGD steps take training.learningRate: add "training"');
+  hasProblem({ ...torch, weightDecay: 0, hyper }, 'weightDecay', 'so weightDecay must be > 0 (got 0)');
+  hasProblem({ ...torch, hyper: { ...hyper, compare: ['exact'] } }, 'hyper.compare[0]', 'already the loop\'s inverse');
+  // The parameter count is the bridge's; the loader's paths and wording, in the experiment file.
+  assert.doesNotThrow(() => checkHyperSize(exp.hyper!, 2000, 2000, file));
+  const spec = { ...exp.hyper!, reference: 'exact' as const, compare: ['neumann' as const, 'exact' as const] };
+  assert.throws(
+    () => checkHyperSize(spec, 2001, 2000, file),
+    (e: unknown) => {
+      assert.ok(e instanceof InvalidExperimentError);
+      const at = e.problems.map((p) => (p.where?.kind === 'json' ? `${p.where.file}:${p.where.path}` : '?'));
+      assert.deepEqual(at, ['hyper.inverse', 'hyper.reference', 'hyper.compare[1]'].map((p) => `${file}:${p}`));
+      assert.match(e.problems[0].detail, /^"exact" assembles the 2001×2001 Hessian at every hyper-step, above analysis\.exactMaxParams = 2000: use "cg"/);
+      return true;
+    },
+  );
 });
 
 test('neumann.alpha takes "auto" and no other string', () => {

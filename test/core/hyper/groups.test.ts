@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildGroups, decayVector, groupHypergradient } from '../../../src/core/hyper/groups';
-import { parameterTensors } from '../../../src/core/model/state-dict';
+import { parameterTensors, tensorsInOrder } from '../../../src/core/model/state-dict';
 
 const tensors = parameterTensors([2, 3, 1]); // 0.weight [3,2], 0.bias [3], 2.weight [1,3], 2.bias [1]
 
@@ -27,4 +27,12 @@ test('λ_i = exp(φ_group(i)) and g_group = −Σ x_i λ_i w_i', () => {
   const w = Float64Array.from({ length: 13 }, () => 0.5);
   const g = groupHypergradient(groups, x, lambda, w);
   assert.deepEqual(Array.from(g), [-(1 + 2 + 3 + 4 + 5 + 6) * 0.5, -(7 + 8 + 9) * 2 * 0.5, -(10 + 11 + 12) * 0.5 * 0.5, -13 * Math.exp(-1) * 0.5]);
+});
+
+test('groups of a PyTorch model: its named_parameters() with their shapes, a 0-d tensor named as it is', () => {
+  const named = tensorsInOrder([{ name: 'conv.weight', shape: [2, 1, 2, 2] }, { name: 'scale', shape: [] }, { name: 'fc.bias', shape: [3] }]);
+  assert.deepEqual(named.map((t) => [t.name, t.offset, t.size]), [['conv.weight', 0, 8], ['scale', 8, 1], ['fc.bias', 9, 3]]);
+  assert.deepEqual(buildGroups('per-tensor', named, 12).names, ['conv.weight', 'scale', 'fc.bias']);
+  const perParameter = buildGroups('per-parameter', named, 12).names;
+  assert.deepEqual([perParameter[0], perParameter[1], perParameter[7], perParameter[8], perParameter[11]], ['conv.weight[0,0,0,0]', 'conv.weight[0,0,0,1]', 'conv.weight[1,0,1,1]', 'scale', 'fc.bias[2]']);
 });
