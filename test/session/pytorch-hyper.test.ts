@@ -140,3 +140,23 @@ test('PyTorch hyper loop: "exact" above analysis.exactMaxParams is refused at hy
   );
   assert.deepEqual(processesWith(fixture(c.file)), [], 'the bridge is closed');
 });
+
+test('PyTorch hyper loop: inner steps whose loss overflows stop the loop before that hyper-step, saying where', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  // diverging.py: full-batch steps from w = 1 at lr 1 go 2, 3, 4, and the loss at 4 is exp(1000) = ∞.
+  const exp = validateExperiment(
+    {
+      pytorch: { file: fixture('diverging.py'), dtype: 'float64' },
+      weightDecay: 1e-9,
+      training: { epochs: 0, learningRate: 1 },
+      hyper: { steps: 3, innerSteps: 2, optimizer: { kind: 'sgd', learningRate: 1 }, inverse: 'identity', reference: 'none' },
+    },
+    null,
+  );
+  const report = await runSession(exp, { backend: 'cpu', python: { override: { path: python, source: 'test' } } }, { onEvent: () => undefined });
+  const hyper = report.hyper!;
+  assert.equal(hyper.trajectory.length, 1);
+  assert.equal(hyper.stopped?.step, 2);
+  assert.match(hyper.stopped!.reason, /^the inner SGD steps diverged before hyper-step 2: training loss became Infinity at epoch 4, step 1: lower training\.learningRate$/);
+});

@@ -107,7 +107,8 @@ export async function runHyperLoop(
       await inner.run(state.w, lambda, settings.innerSteps, hooks.signal);
     } catch (e) {
       if (!(e instanceof DivergedTrainingError)) throw e;
-      stopped = { step: t, cause: 'inner-sgd', reason: `the inner SGD steps diverged before hyper-step ${t} (${e.message})` };
+      // e.detail: the message without its location (the warning below carries the fixes).
+      stopped = { step: t, cause: 'inner-sgd', reason: `the inner SGD steps diverged before hyper-step ${t}: ${e.detail}` };
       warn(t, log.stopped(stopped, trajectory.at(-1)));
       break;
     }
