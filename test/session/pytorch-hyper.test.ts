@@ -5,7 +5,8 @@
  * Hessian by torch.autograd.functional.hessian, torch.linalg.solve, the Neumann sum, the grouped
  * hypergradient and φ ← φ − lr·g), to 1e-8 relative: global, per-tensor and per-parameter weight
  * decay, exact and Neumann inverses, shuffled minibatches continuing from training across
- * hyper-steps (the compared run taking the same batches from the same start) and full-batch steps.
+ * hyper-steps (the compared run taking the same batches from the same start) and full-batch steps;
+ * and on 2 gloo ranks the same trajectories as one process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,4 +160,36 @@ test('PyTorch hyper loop: inner steps whose loss overflows stop the loop before 
   assert.equal(hyper.trajectory.length, 1);
   assert.equal(hyper.stopped?.step, 2);
   assert.match(hyper.stopped!.reason, /^the inner SGD steps diverged before hyper-step 2: training loss became Infinity at epoch 4, step 1: lower training\.learningRate$/);
+});
+
+test('PyTorch hyper loop on 2 gloo ranks (sharded minibatches, a compared run rewinding every rank) equals one process to 1e-10', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  const run = (worldSize: number) =>
+    runSession(
+      validateExperiment(
+        {
+          pytorch: { file: fixture('sharded_mlp.py'), dtype: 'float64', distributed: { worldSize, backend: 'gloo' } },
+          weightDecay: 0.05,
+          training: { epochs: 1, learningRate: 0.2 },
+          neumann: { alpha: 0.5, terms: 20, damping: 1 },
+          hyper: { steps: 3, innerSteps: 4, granularity: 'per-tensor', optimizer: { kind: 'sgd', learningRate: 5 }, inverse: 'neumann', compare: ['exact'] },
+        },
+        null,
+      ),
+      { backend: 'cpu', python: { override: { path: python, source: 'test' } } },
+      { onEvent: () => undefined },
+    );
+  const one = await run(1);
+  const two = await run(2);
+  assert.equal(two.runtime?.worldSize, 2);
+  const runs = (r: typeof one) => [r.hyper!.trajectory, r.hyper!.compare[0].trajectory];
+  runs(two).forEach((trajectory, k) => {
+    const want = runs(one)[k];
+    assert.equal(trajectory.length, 3);
+    trajectory.forEach((s, i) => {
+      for (const f of ['hypergradient', 'weightDecay'] as const) assert.ok(relVec(s[f], want[i][f]) <= 1e-10, `run ${k} step ${i + 1} ${f}: ${s[f]} vs ${want[i][f]}`);
+      assert.ok(relVec([s.trainLoss, s.validationLoss, s.lambdaMin, s.lambdaMax], [want[i].trainLoss, want[i].validationLoss, want[i].lambdaMin, want[i].lambdaMax]) <= 1e-10);
+    });
+  });
 });
