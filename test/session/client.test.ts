@@ -11,7 +11,7 @@ import { SessionClient, type SessionResult } from '../../src/session/client';
 import type { SessionEvent } from '../../src/protocol/messages';
 import { DiagnosisReport } from '../../src/core/diagnosis/report';
 import { problemIn } from '../../src/protocol/check';
-import { CLI, ROOT, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, writeJson } from './helpers';
+import { CLI, ROOT, WORKER, comparable, ensureBuilt, tempDir, tinyMlp, waitGone, writeJson } from '../worker/helpers';
 
 before(ensureBuilt);
 
@@ -27,10 +27,11 @@ async function runClient(config: unknown, configPath: string | null): Promise<{ 
   return { result, events, pid, readyBackend };
 }
 
-function cliReport(configPath: string, dir: string): unknown {
+/** The CLI's report for the same experiment, which must exit with `exitCode`. */
+function cliReport(configPath: string, dir: string, exitCode: number): unknown {
   const out = join(dir, `cli-${Date.now()}.json`);
   const r = spawnSync(process.execPath, [CLI, 'diagnose', configPath, '--json', out, '--backend', 'cpu', '--quiet'], { encoding: 'utf8' });
-  assert.ok(r.status === 0 || r.status === 3, `cli exit ${r.status}: ${r.stderr}`);
+  assert.equal(r.status, exitCode, `cli exit ${r.status}: ${r.stderr}`);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
@@ -57,7 +58,9 @@ test('start → the full event stream → a report equal to what the CLI produce
   assert.ok(events.some((e) => e.type === 'trainStep'));
   assert.ok(events.some((e) => e.type === 'epoch'));
 
-  assert.deepEqual(comparable(result.report), comparable(cliReport(path, dir)));
+  // This seeded net has λ_max ≈ 6.2 > 2/α = 4 (ρ ≈ 2.1): it diverges, so the CLI exits 3.
+  assert.equal(result.report.advice.verdict, 'diverges-step-too-large');
+  assert.deepEqual(comparable(result.report), comparable(cliReport(path, dir, 3)));
 });
 
 test('two sessions side by side do not interfere', async () => {
@@ -81,10 +84,10 @@ test('two sessions side by side do not interfere', async () => {
 
 /**
  * The real worker only sends well-formed messages, so a misbehaving one is simulated by a small
- * script (harness/misbehaving-worker.ts, a real child process): it says `ready`, then on `start`
+ * script (test/worker/harness/misbehaving-worker.ts, a real child process): it says `ready`, then on `start`
  * sends what MISBEHAVE names and stays alive, so only the client can end the session.
  */
-const MISBEHAVING = join(__dirname, 'harness', 'misbehaving-worker.ts');
+const MISBEHAVING = join(__dirname, '..', 'worker', 'harness', 'misbehaving-worker.ts');
 
 async function misbehaving(what: string): Promise<{ result: SessionResult; pid: number; errors: unknown[] }> {
   const client = new SessionClient({ workerPath: MISBEHAVING, env: { MISBEHAVE: what, NODE_OPTIONS: '--import tsx' }, cwd: ROOT, killAfterMs: 60_000 });
