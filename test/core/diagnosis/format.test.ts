@@ -1,10 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fmtPercent, fmtProgress } from '../../../src/core/diagnosis/format';
+import { fmtNum, fmtPercent, fmtProgress } from '../../../src/core/diagnosis/format';
 import { renderHtml } from '../../../src/core/diagnosis/render-html';
 import { renderMarkdown } from '../../../src/core/diagnosis/render-markdown';
 import { renderText } from '../../../src/core/diagnosis/render-text';
 import { sampleReport } from '../../fixtures/sample-report';
+
+test('fmtNum: 4 significant digits, readable non-finite values and nulls', () => {
+  assert.equal(fmtNum(3.3333333), '3.333');
+  assert.equal(fmtNum(-2.5), '−2.5');
+  assert.equal(fmtNum(0), '0');
+  assert.equal(fmtNum(1.23456e-7), '1.235e-7');
+  assert.equal(fmtNum(123456789), '1.235e+8');
+  assert.equal(fmtNum(Infinity), '∞');
+  assert.equal(fmtNum(-Infinity), '−∞');
+  assert.equal(fmtNum(NaN), 'NaN');
+  assert.equal(fmtNum(null), '—');
+});
 
 test('fmtPercent: a fraction as "25.3 %" (3 significant digits, a space), non-finite and null as fmtNum writes them', () => {
   assert.equal(fmtPercent(0.2534), '25.3 %');
