@@ -75,6 +75,10 @@ function discriminator(union: TUnion): string | null {
 
 function describe(e: ValueError): string {
   if (e.type === ValueErrorType.ObjectRequiredProperty) return `missing (expected ${expected(e.schema)})`;
+  if (e.type === ValueErrorType.ObjectAdditionalProperties) {
+    const known = Object.keys((e.schema as TObject).properties).map((k) => JSON.stringify(k));
+    return `unknown field (expected one of ${known.join(', ')})`;
+  }
   if (e.type === ValueErrorType.TupleLength && Array.isArray(e.value)) return `expected ${expected(e.schema)}, got ${e.value.length} entries`;
   const kindMismatch = [
     ValueErrorType.Array, ValueErrorType.Boolean, ValueErrorType.Integer, ValueErrorType.Kind, ValueErrorType.Literal,

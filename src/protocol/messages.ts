@@ -16,6 +16,8 @@ import { AnyNumber, Nullable, OneOf, T } from '../core/util/typebox';
 export const PROTOCOL_VERSION = 1;
 
 const Int = () => T.Integer();
+/** What the host sends has no extra keys: a misspelt option is an error naming it, not ignored. */
+const STRICT = { additionalProperties: false } as const;
 
 export const Phase = OneOf(['load', 'train', 'self-check', 'spectrum', 'neumann', 'hypergradient', 'hyper', 'report']);
 export type Phase = Static<typeof Phase>;
@@ -93,7 +95,7 @@ export function errorProblems(error: ErrorInfo): Problem[] {
 }
 
 /** An interpreter for the PyTorch bridge and who chose it (named in messages: `--python`, a setting…). */
-export const PythonChoice = T.Object({ path: T.String({ minLength: 1 }), source: T.String() });
+export const PythonChoice = T.Object({ path: T.String({ minLength: 1 }), source: T.String() }, STRICT);
 export type PythonChoice = Static<typeof PythonChoice>;
 
 /**
@@ -102,33 +104,42 @@ export type PythonChoice = Static<typeof PythonChoice>;
  * setting), `candidate` is tried first by discovery and passed over when it lacks torch (the
  * Python extension's environment).
  */
-export const PythonChoices = T.Object({
-  override: T.Optional(PythonChoice),
-  preferred: T.Optional(PythonChoice),
-  candidate: T.Optional(PythonChoice),
-});
+export const PythonChoices = T.Object(
+  {
+    override: T.Optional(PythonChoice),
+    preferred: T.Optional(PythonChoice),
+    candidate: T.Optional(PythonChoice),
+  },
+  STRICT,
+);
 export type PythonChoices = Static<typeof PythonChoices>;
 
-export const StartOptions = T.Object({
-  backend: OneOf(['auto', ...BACKEND_NAMES]),
-  /** Overrides of the experiment's analysis settings from the editor's settings. */
-  exactMaxParams: T.Optional(Int()),
-  /** PyTorch experiments: the interpreters the host knows of. */
-  python: T.Optional(PythonChoices),
-});
+export const StartOptions = T.Object(
+  {
+    backend: OneOf(['auto', ...BACKEND_NAMES]),
+    /** Overrides of the experiment's analysis settings from the editor's settings. */
+    exactMaxParams: T.Optional(Int()),
+    /** PyTorch experiments: the interpreters the host knows of. */
+    python: T.Optional(PythonChoices),
+  },
+  STRICT,
+);
 export type StartOptions = Static<typeof StartOptions>;
 // The experiment format declares the backend choices too: the two lists must name the same ones.
 const sameChoices: [StartOptions['backend'], BackendChoice] extends [BackendChoice, StartOptions['backend']] ? true : never = true;
 void sameChoices;
 
-export const StartMessage = T.Object({
-  type: T.Literal('start'),
-  /** Validated by validateExperiment in the worker, with JSON paths into the experiment. */
-  config: T.Unknown(),
-  configPath: Nullable(T.String()),
-  options: StartOptions,
-});
-export const CancelMessage = T.Object({ type: T.Literal('cancel') });
+export const StartMessage = T.Object(
+  {
+    type: T.Literal('start'),
+    /** Validated by validateExperiment in the worker, with JSON paths into the experiment. */
+    config: T.Unknown(),
+    configPath: Nullable(T.String()),
+    options: StartOptions,
+  },
+  STRICT,
+);
+export const CancelMessage = T.Object({ type: T.Literal('cancel') }, STRICT);
 
 export const HostToWorker = T.Union([StartMessage, CancelMessage]);
 export type HostToWorker = Static<typeof HostToWorker>;

@@ -155,6 +155,16 @@ test('host → worker: start and cancel', () => {
   assert.equal(problemIn(HostToWorker, { type: 'start', config: {}, configPath: null }, 'message'), 'message.options: missing (expected an object)');
   assert.ok(ok(HostToWorker, { type: 'cancel' }));
   assert.equal(problemIn(HostToWorker, { type: 'ready' }, 'message'), 'message.type: unknown type "ready" (expected one of "start", "cancel")');
+  // No key of a host message is ignored: a misspelt one is named.
+  assert.equal(
+    problemIn(HostToWorker, { type: 'start', config: {}, configPath: null, options: { backend: 'cpu', exactMaxParam: 10 } }, 'message'),
+    'message.options.exactMaxParam: unknown field (expected one of "backend", "exactMaxParams", "python")',
+  );
+  assert.equal(
+    problemIn(HostToWorker, { type: 'start', config: {}, configPath: null, options: { backend: 'cpu', python: { override: { path: '/p', source: 'x', why: 1 } } } }, 'message'),
+    'message.options.python.override.why: unknown field (expected one of "path", "source")',
+  );
+  assert.equal(problemIn(HostToWorker, { type: 'cancel', reason: 'bored' }, 'message'), 'message.reason: unknown field (expected one of "type")');
 });
 
 test('host ↔ panel messages', () => {

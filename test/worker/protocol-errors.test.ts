@@ -64,6 +64,22 @@ const cases: [string, unknown, RegExp][] = [
     { type: 'start', config, configPath: null, options: { backend: 'gpu' } },
     /message\.options\.backend: expected one of "auto", "tensorflow", "wasm", "cpu", got "gpu"$/,
   ],
+  [
+    'a `start` with a misspelt option',
+    { type: 'start', config, configPath: null, options: { backend: 'cpu', exactMaxParam: 10 } },
+    /^malformed message from the host: message\.options\.exactMaxParam: unknown field \(expected one of "backend", "exactMaxParams", "python"\)$/,
+  ],
+  [
+    'a `start` with a key of no message',
+    { type: 'start', config, configPath: null, options: { backend: 'cpu' }, priority: 'high' },
+    /^malformed message from the host: message\.priority: unknown field \(expected one of "type", "config", "configPath", "options"\)$/,
+  ],
+  [
+    'a `start` whose interpreter has no path',
+    { type: 'start', config, configPath: null, options: { backend: 'cpu', python: { override: { source: '--python' } } } },
+    /^malformed message from the host: message\.options\.python\.override\.path: missing \(expected a string\)$/,
+  ],
+  ['a `cancel` with a field it does not have', { type: 'cancel', reason: 'bored' }, /^malformed message from the host: message\.reason: unknown field \(expected one of "type"\)$/],
   ['an unknown message type', { type: 'bogus' }, /^malformed message from the host: message\.type: unknown type "bogus" \(expected one of "start", "cancel"\)$/],
   ['a message without a type', { config }, /message\.type: missing/],
   ['a number instead of a message', 42, /^malformed message from the host: message: expected an object with "type" one of "start", "cancel", got 42$/],
@@ -93,6 +109,19 @@ test('a second `start` while the first runs → an error, and the session ends a
   });
   assert.ok(sentSecond, 'the first session reached training');
   assertRejected(c, /^a second "start": a worker runs one session, and this one is running$/);
+});
+
+test('a `start` whose config is not an experiment → an input error at its JSON path, and the session ends', { timeout: 30_000 }, async () => {
+  const c = await converse({ type: 'start', config: { ...config, neumann: { alpha: 0.5, terms: 'ten' } }, configPath: null, options: { backend: 'cpu' } });
+  const errors = c.received.filter((m) => m.type === 'error');
+  assert.equal(errors.length, 1, JSON.stringify(c.received));
+  const error = errors[0].type === 'error' ? errors[0].error : null;
+  assert.equal(error?.code, 'input');
+  assert.equal(error?.where?.kind, 'json', JSON.stringify(error));
+  assert.equal(error.where.kind === 'json' ? error.where.path : null, 'neumann.terms');
+  assert.match(error!.message, /must be an integer \(got "ten"\)/);
+  assert.deepEqual(c.received.at(-1), { type: 'exit', outcome: 'failed' });
+  assert.equal(c.exitCode, 1);
 });
 
 test('a well-formed session still completes (the rejection is not a false alarm)', async () => {
