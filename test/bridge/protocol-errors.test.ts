@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { encodeFrame, encodeVectors, FrameDecoder, type Frame } from '../../src/bridge/framing';
 import { bridgeEnv, bridgePythonPath } from '../../src/bridge/python-env';
-import { BRIDGE_EXIT_CODES, BRIDGE_PROTOCOL_VERSION, checkBridgeReply } from '../../src/protocol/bridge';
+import { BRIDGE_EXIT_CODES, BRIDGE_PROTOCOL_VERSION, BridgeRequestSchemas, checkBridgeReply } from '../../src/protocol/bridge';
 import { fixture, torchPython } from './helpers';
 
 class RawServer {
@@ -114,6 +114,45 @@ test('malformed headers, unknown types and payload mismatches get error replies 
     s.sendBytes(huge);
     assertError(await s.next(), '(frame)', /exceeds the limit/, null);
     assert.equal(await s.exited, BRIDGE_EXIT_CODES.protocol);
+  } finally {
+    s.child.kill('SIGKILL');
+  }
+});
+
+/** A valid value for every field a request requires (besides type and id); `n` is the parameter count. */
+const VALID_FIELD: Record<string, (n: number) => unknown> = {
+  protocolVersion: () => BRIDGE_PROTOCOL_VERSION,
+  vectors: (n) => ({ dtype: 'float64', count: 1, length: n }),
+  split: () => 'train',
+  learningRate: () => 0.1,
+  weightDecay: () => 0,
+};
+
+test('every request type: each required field missing, and an unknown field, get an error naming that field', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  const s = new RawServer(python, fixture('conv_net.py'));
+  try {
+    const ready = await s.ask({ type: 'hello', id: 1, protocolVersion: BRIDGE_PROTOCOL_VERSION });
+    assert.equal(ready.type, 'ready');
+    const n = ready.params.count as number;
+    let id = 100;
+    const types = Object.keys(BridgeRequestSchemas) as (keyof typeof BridgeRequestSchemas)[];
+    assert.ok(types.includes('shutdown') && types.length >= 8, types.join(', '));
+    for (const type of types) {
+      const required = (BridgeRequestSchemas[type].required ?? []).filter((k) => k !== 'type' && k !== 'id');
+      const unlisted = required.filter((k) => !(k in VALID_FIELD));
+      assert.deepEqual(unlisted, [], `${type}: give VALID_FIELD a value for ${unlisted.join(', ')}`);
+      const complete = Object.fromEntries(required.map((k) => [k, VALID_FIELD[k](n)]));
+      for (const missing of required) {
+        const { [missing]: _gone, ...header } = complete;
+        assertError(await s.ask({ type, id: ++id, ...header }), missing, new RegExp(`^${type}: ${missing}: missing \\(expected `), id);
+      }
+      assertError(await s.ask({ type, id: ++id, ...complete, colour: 'blue' }), 'colour', new RegExp(`^${type}: colour: unknown field \\(known: `), id);
+    }
+    // None of that ended the server or its session: it still answers.
+    const ok = await s.ask({ type: 'loss', id: ++id, split: 'val' });
+    assert.equal(ok.type, 'lossValue');
   } finally {
     s.child.kill('SIGKILL');
   }
