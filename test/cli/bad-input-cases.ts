@@ -130,6 +130,23 @@ function output(name: string, extra: (dir: string) => string[], place: (dir: str
   return { name, args: (dir) => diagnose(dir, writeExp(dir, mlp()), ...extra(dir)), expect: (dir) => [place(dir), form], unprivileged };
 }
 
+/**
+ * A PyTorch experiment case: `pytorch` is the experiment's pytorch block, beside a problem file p.py
+ * and a token file token.txt that exist. Every one is refused before any Python runs, so the cases
+ * need no torch.
+ */
+function pytorch(name: string, block: Record<string, unknown>, place: (dir: string) => RegExp, form: RegExp, over: Record<string, unknown> = {}, extra: string[] = []): BadInputCase {
+  return {
+    name: `PyTorch: ${name}`,
+    args: (dir) => {
+      writeFileSync(join(dir, 'p.py'), 'def neumann_problem():\n    raise SystemExit("never run")\n');
+      writeFileSync(join(dir, 'token.txt'), 'secret\n');
+      return diagnose(dir, writeExp(dir, { name: 'torch', pytorch: block, weightDecay: 0.1, neumann: { alpha: 1, terms: 5 }, ...over }), ...extra);
+    },
+    expect: (dir) => [place(dir), form],
+  };
+}
+
 const syntax: BadInputCase[] = [
   experiment('syntax: trailing comma', '{\n  "name": "x",\n  "seed": 1,\n}\n', fileAt(EXP, 4, 1), /JSON syntax error: .*trailing commas/),
   experiment('syntax: missing comma', '{\n  "name": "x"\n  "seed": 1\n}\n', fileAt(EXP, 3, 3), /JSON syntax error: expected ','/),
@@ -276,6 +293,26 @@ const outputs: BadInputCase[] = [
   },
 ];
 
+const pytorchCases: BadInputCase[] = [
+  pytorch('problem file missing', { file: 'nope.py' }, located('pytorch.file', '"nope.py"'), /Python problem file not found: .*nope\.py/),
+  pytorch('problem file is a folder', { file: '.' }, located('pytorch.file', '"file"'), /is not a file \(expected a Python problem file\)/),
+  pytorch('neither file nor connect', {}, atPath('pytorch.file'), /missing required key 'file'/),
+  pytorch('misspelt key', { file: 'p.py', dtpye: 'float64' }, located('pytorch.dtpye', '"dtpye"'), /unknown key 'dtpye'; did you mean 'dtype'\?/),
+  pytorch('bad dtype', { file: 'p.py', dtype: 'float16' }, located('pytorch.dtype', '"dtype"'), /must be one of "float32", "float64" \(got "float16"\)/),
+  pytorch('bad device', { file: 'p.py', device: 'gpu' }, located('pytorch.device', '"device"'), /must be "cpu", "cuda" or "cuda:N" \(got "gpu"\)/),
+  pytorch('empty python', { file: 'p.py', python: '' }, located('pytorch.python', '"python"'), /must not be empty/),
+  pytorch('distributed with no ranks', { file: 'p.py', distributed: { worldSize: 0 } }, located('pytorch.distributed.worldSize', '"worldSize"'), /must be >= 1 \(got 0\)/),
+  pytorch('unknown distributed backend', { file: 'p.py', distributed: { worldSize: 2, backend: 'mpi' } }, located('pytorch.distributed.backend', '"backend"'), /must be one of "gloo", "nccl" \(got "mpi"\)/),
+  pytorch('connect without tokenFile', { connect: 'localhost:7777' }, atPath('pytorch.tokenFile'), /missing required key 'tokenFile'/),
+  pytorch('connect with a file too', { connect: 'localhost:7777', tokenFile: 'token.txt', file: 'p.py' }, located('pytorch.file', '"file"'), /'pytorch\.file' is decided by the server with pytorch\.connect/),
+  pytorch('tokenFile without connect', { file: 'p.py', tokenFile: 'token.txt' }, located('pytorch.tokenFile', '"tokenFile"'), /'pytorch\.tokenFile' goes with pytorch\.connect/),
+  pytorch('connect address without a port', { connect: 'localhost', tokenFile: 'token.txt' }, located('pytorch.connect', '"connect"'), /must be HOST:PORT or \[IPv6\]:PORT/),
+  pytorch('token file missing', { connect: 'localhost:7777', tokenFile: 'none.txt' }, located('pytorch.tokenFile', '"none.txt"'), /token file not found: .*none\.txt/),
+  pytorch('an MLP key in a PyTorch experiment', { file: 'p.py' }, located('model', '"model"'), /'model' is not allowed in a PyTorch experiment/, { model: { layers: [1, 1], activation: 'tanh' } }),
+  pytorch('training.batchSize', { file: 'p.py' }, located('training.batchSize', '"batchSize"'), /'training\.batchSize' is only for MLP experiments/, { training: { epochs: 1, batchSize: 8, learningRate: 0.1 } }),
+  pytorch('--python names no interpreter', { file: 'p.py' }, () => /cannot run the Python interpreter \/nonexistent\/python3: not found \(chosen by --python\)/, /choose an interpreter with torch/, {}, ['--python', '/nonexistent/python3']),
+];
+
 const usage: BadInputCase[] = [
   flags('unknown flag', () => ['--fast'], /unknown option --fast for "diagnose"/),
   flags('unknown flag with did-you-mean', () => ['--markdwn', 'r.md'], /unknown option --markdwn for "diagnose"; did you mean --markdown\?/),
@@ -291,4 +328,4 @@ const usage: BadInputCase[] = [
   { name: 'unknown command', args: (dir) => ['diagnos', join(dir, EXP), '--json', join(dir, OLD)], expect: () => [/unknown command "diagnos" .*did you mean diagnose\?/] },
 ];
 
-export const CASES: readonly BadInputCase[] = [...syntax, ...keys, ...types, ...ranges, ...enums, ...consistency, ...csvs, ...stateDicts, ...paths, ...outputs, ...usage];
+export const CASES: readonly BadInputCase[] = [...syntax, ...keys, ...types, ...ranges, ...enums, ...consistency, ...csvs, ...stateDicts, ...pytorchCases, ...paths, ...outputs, ...usage];
