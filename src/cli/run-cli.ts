@@ -136,13 +136,13 @@ async function diagnose(args: DiagnoseArgs, io: CliIo, runSession: SessionRunner
   } catch (e) {
     outputs?.discard();
     bars?.clear();
-    return reportFailure(e, text, io);
+    return reportFailure(e, text, file, io);
   }
 }
 
-function reportFailure(e: unknown, text: string | null, io: CliIo): number {
+function reportFailure(e: unknown, text: string | null, file: string, io: CliIo): number {
   if (e instanceof InputError) {
-    io.stderr.write(`neumann-lens: ${describeInputError(e, text)}\n`);
+    io.stderr.write(`neumann-lens: ${describeInputError(e, text, file)}\n`);
     return EXIT.input;
   }
   if (e instanceof CancelledError) {
@@ -193,10 +193,12 @@ function readExperimentText(file: string): string {
 
 /**
  * "file:line:col (at json.path): message" when the path can be found in the text (so terminals
- * make it clickable), else the error's own location ("file at json.path: message").
+ * make it clickable), else the error's own location ("file at json.path: message"). A JSON path
+ * without a file (an error raised during the session, e.g. training that diverged) is in the
+ * experiment file.
  */
-export function describeInputError(e: InputError, text: string | null): string {
-  const w = e.where;
+export function describeInputError(e: InputError, text: string | null, experimentFile: string | null = null): string {
+  const w = e.where?.kind === 'json' && !e.where.file && experimentFile ? { ...e.where, file: experimentFile } : e.where;
   if (w?.kind === 'json' && w.file && text !== null) {
     const at = locateJsonPath(text, w.path);
     if (at) return `${w.file}:${at.line + 1}:${at.column + 1} (at ${w.path || '(root)'}): ${e.detail}`;

@@ -86,4 +86,10 @@ test('input errors point at file:line:col and name the JSON path when the text h
   assert.equal(describeInputError(e, null), '/x/e.json at neumann.alpha: must be > 0 (got -1)');
   const f = new InputError('experiment file not found', { kind: 'file', file: '/x/none.json' });
   assert.equal(describeInputError(f, null), '/x/none.json: experiment file not found');
+  // A JSON path without a file (raised during the session) is in the experiment file.
+  const during = new InputError('training loss became Infinity at epoch 1, step 4: lower training.learningRate', { kind: 'json', path: 'training.learningRate' });
+  const withRate = '{\n  "training": { "epochs": 3, "learningRate": 1e6 }\n}\n';
+  assert.equal(describeInputError(during, withRate, '/x/e.json'), `/x/e.json:2:30 (at training.learningRate): ${during.detail}`);
+  assert.equal(describeInputError(during, null, '/x/e.json'), `/x/e.json at training.learningRate: ${during.detail}`);
+  assert.equal(describeInputError(during, withRate), `training.learningRate: ${during.detail}`, 'no file known: the path alone');
 });

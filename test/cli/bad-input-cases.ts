@@ -313,6 +313,20 @@ const pytorchCases: BadInputCase[] = [
   pytorch('--python names no interpreter', { file: 'p.py' }, () => /cannot run the Python interpreter \/nonexistent\/python3: not found \(chosen by --python\)/, /choose an interpreter with torch/, {}, ['--python', '/nonexistent/python3']),
 ];
 
+/** Failures after the session started: every output was opened (and the events streamed), none replaced. */
+const duringRun: BadInputCase[] = [
+  {
+    name: 'training diverges during the run, with every output given',
+    args: (dir) => {
+      const old = { 'r.md': '# previous\n', 'e.jsonl': '{"type":"previous"}\n', 'w.json': '{"0.weight": [[1]]}\n' };
+      for (const [name, text] of Object.entries(old)) writeFileSync(join(dir, name), text);
+      const exp = writeExp(dir, mlp({ training: { epochs: 3, batchSize: 8, learningRate: 1e6 } }));
+      return diagnose(dir, exp, '--markdown', join(dir, 'r.md'), '--events', join(dir, 'e.jsonl'), '--save-weights', join(dir, 'w.json'));
+    },
+    expect: (dir) => [located('training.learningRate', '"learningRate"')(dir), /training loss became (Infinity|NaN) at epoch \d+, step \d+: lower training\.learningRate/],
+  },
+];
+
 const usage: BadInputCase[] = [
   flags('unknown flag', () => ['--fast'], /unknown option --fast for "diagnose"/),
   flags('unknown flag with did-you-mean', () => ['--markdwn', 'r.md'], /unknown option --markdwn for "diagnose"; did you mean --markdown\?/),
@@ -328,4 +342,4 @@ const usage: BadInputCase[] = [
   { name: 'unknown command', args: (dir) => ['diagnos', join(dir, EXP), '--json', join(dir, OLD)], expect: () => [/unknown command "diagnos" .*did you mean diagnose\?/] },
 ];
 
-export const CASES: readonly BadInputCase[] = [...syntax, ...keys, ...types, ...ranges, ...enums, ...consistency, ...csvs, ...stateDicts, ...pytorchCases, ...paths, ...outputs, ...usage];
+export const CASES: readonly BadInputCase[] = [...syntax, ...keys, ...types, ...ranges, ...enums, ...consistency, ...csvs, ...stateDicts, ...pytorchCases, ...paths, ...outputs, ...duringRun, ...usage];
