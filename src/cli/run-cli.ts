@@ -3,11 +3,10 @@
  * (in-process here). Exit codes are declared in flags.ts; outputs are replaced only after a
  * successful run (outputs.ts).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { bridgePythonPath } from '../bridge/python-env';
 import type { BackendChoice, Experiment } from '../core/config/experiment';
-import { parseExperimentText } from '../core/config/load';
+import { parseExperimentText, readExperimentText } from '../core/config/load';
 import { locateJsonPath } from '../core/config/json-location';
 import type { DiagnosisReport } from '../core/diagnosis/report';
 import { renderMarkdown } from '../core/diagnosis/render-markdown';
@@ -178,17 +177,6 @@ function inputFiles(experiment: Experiment): string[] {
   if (experiment.kind === 'mlp' && experiment.data.kind === 'csv') files.push(experiment.data.train.csv, experiment.data.validation.csv);
   if (experiment.kind === 'pytorch') files.push(experiment.pytorch.kind === 'spawn' ? experiment.pytorch.file : experiment.pytorch.tokenFile);
   return files;
-}
-
-function readExperimentText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why =
-      code === 'ENOENT' ? 'experiment file not found' : code === 'EISDIR' ? 'is a folder, not an experiment file (expected a *.neumann.json file)' : `cannot read experiment file (${code})`;
-    throw new InputError(why, { kind: 'file', file });
-  }
 }
 
 /**

@@ -5,9 +5,10 @@
  * must fit the loss, files that must exist). Relative paths resolve against the experiment
  * file's folder (the working directory when there is no file).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, formatLocation } from '../errors';
+import { readInputFile } from './input-file';
 import { readCsvDataset } from '../data/csv';
 import type { Dataset } from '../data/dataset';
 import { syntheticSplits } from '../data/synthetic';
@@ -34,18 +35,15 @@ export function bareMessage(e: InputError): string {
   return e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
 }
 
+/** An experiment file's text (a missing one, or a folder, is an InputError at the file). */
+export function readExperimentText(file: string): string {
+  return readInputFile(file, 'experiment file', 'a *.neumann.json file');
+}
+
 /** Reads, parses and validates an experiment file. */
 export function readExperimentFile(path: string): Experiment {
   const file = resolve(path);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'experiment file not found' : `cannot read experiment file (${code ?? String(e)})`;
-    throw new InputError(why, { kind: 'file', file });
-  }
-  return parseExperimentText(text, file);
+  return parseExperimentText(readExperimentText(file), file);
 }
 
 /** Parses JSON text (strict: no comments or trailing commas) and validates it. */

@@ -4,8 +4,8 @@
  * blank trailing lines are tolerated because spreadsheet and pandas exports produce them.
  * Every problem is an InputError at `file:line:column` (1-based, as editors and compilers print).
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
+import { readInputFile } from '../config/input-file';
 import type { Dataset } from './dataset';
 
 export interface CsvColumns {
@@ -17,15 +17,7 @@ export interface CsvColumns {
 
 /** Reads and parses a CSV file; a missing or unreadable file is an InputError naming it. */
 export function readCsvDataset(file: string, columns: CsvColumns = {}): Dataset {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a CSV file' : `cannot read file (${code ?? String(e)})`;
-    throw new InputError(why, { kind: 'file', file });
-  }
-  return parseCsv(text, file, columns);
+  return parseCsv(readInputFile(file, 'CSV file'), file, columns);
 }
 
 /** Parses CSV text; `file` is only used in messages (and as the dataset's `source`). */

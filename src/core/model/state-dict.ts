@@ -5,21 +5,14 @@
  * sit at increasing integer prefixes (0, 2, 4 … when activations are between them); any
  * increasing prefixes are accepted and taken in numeric order.
  */
-import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
+import { readInputFile } from '../config/input-file';
 import { parseJsonStrict } from '../config/json-location';
 import { checkParamVector, layerSlots, paramCount } from './mlp';
 
 /** Reads a state_dict JSON file (see importStateDict); unreadable files and bad JSON are InputErrors naming it. */
 export function readStateDictFile(file: string, layers: number[]): Float64Array {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(code === 'ENOENT' ? 'state_dict file not found' : `cannot read state_dict file (${code ?? String(e)})`, { kind: 'file', file });
-  }
-  return importStateDict(parseJsonStrict(text, file), layers, file);
+  return importStateDict(parseJsonStrict(readInputFile(file, 'state_dict file'), file), layers, file);
 }
 
 /**

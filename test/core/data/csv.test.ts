@@ -88,7 +88,7 @@ test('missing file, directory and a file on disk', () => {
   const missing = join(dir, 'nope.csv');
   assert.throws(() => readCsvDataset(missing), (e: unknown) => e instanceof InputError && e.where?.kind === 'file' && e.where.file === missing && /not found/.test(e.message));
   mkdirSync(join(dir, 'sub.csv'));
-  assert.throws(() => readCsvDataset(join(dir, 'sub.csv')), /is a directory/);
+  assert.throws(() => readCsvDataset(join(dir, 'sub.csv')), /is a folder, not a CSV file/);
   const file = join(dir, 'ok.csv');
   writeFileSync(file, 'x,y\r\n1,2\r\n');
   const d = readCsvDataset(file, { target: 'y' });
