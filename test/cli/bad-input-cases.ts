@@ -161,6 +161,12 @@ const keys: BadInputCase[] = [
   experiment('unknown top-level key with did-you-mean', mlp({ seeed: 3 }), located('seeed', '"seeed"'), /unknown key 'seeed'; did you mean 'seed'\?/),
   experiment('unknown nested key with did-you-mean', mlp({ neumann: { alpah: 1, alpha: 1, terms: 5 } }), located('neumann.alpah', '"alpah"'), /did you mean 'alpha'\?/),
   experiment('unknown training key with did-you-mean', mlp({ training: { epochs: 1, epoch: 2, batchSize: 8, learningRate: 0.01 } }), located('training.epoch', '"epoch"'), /did you mean 'epochs'\?/),
+  experiment(
+    'misspelt required key: only the misspelling, with its suggestion',
+    mlp({ training: { epochs: 1, batchSize: 8, learningrate: 0.01 } }),
+    located('training.learningrate', '"learningrate"'),
+    /unknown key 'learningrate'; did you mean 'learningRate'\? \(allowed here: [^)]*\)\n$/,
+  ),
   experiment('missing required key loss', (() => { const m = mlp(); delete m.loss; return m; })(), atPath('loss'), /missing required key 'loss'/),
   experiment('missing required key model.activation', mlp({ model: { layers: [1, 4, 1] } }), atPath('model.activation'), /missing required key 'activation'/),
   experiment('missing required key neumann.terms', mlp({ neumann: { alpha: 1 } }), atPath('neumann.terms'), /missing required key 'terms'/),

@@ -29,14 +29,19 @@ export function schemaErrors(raw: unknown, file: string | null): InputError[] {
   const banned = errors.filter((e) => e.keyword === 'false schema').map((e) => e.instancePath);
   // A value that fits no branch of an anyOf gets the anyOf's one message, not one per branch.
   const alternatives = errors.filter((e) => e.keyword === 'anyOf').map((e) => `${e.schemaPath}/`);
+  const translated = errors.flatMap((e) => {
+    if (e.keyword !== 'false schema' && banned.some((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`))) return [];
+    if (alternatives.some((a) => e.schemaPath.startsWith(a))) return [];
+    const t = translate(e, raw);
+    return t ? [t] : [];
+  });
+  // A misspelt key ('flie', did you mean 'file'?) also leaves 'file' missing: the suggestion says it all.
+  const suggested = new Set(translated.flatMap((t) => (t.suggests ? [formatJsonPath([...t.path.slice(0, -1), t.suggests])] : [])));
   const seen = new Set<string>();
   const found: { path: JsonPath; error: InputError }[] = [];
-  for (const e of errors) {
-    if (e.keyword !== 'false schema' && banned.some((b) => e.instancePath === b || e.instancePath.startsWith(`${b}/`))) continue;
-    if (alternatives.some((a) => e.schemaPath.startsWith(a))) continue;
-    const t = translate(e, raw);
-    if (!t) continue;
+  for (const t of translated) {
     const path = formatJsonPath(t.path);
+    if (t.missing && suggested.has(path)) continue;
     const id = `${path}\u0000${t.message}`;
     if (seen.has(id)) continue;
     seen.add(id);
@@ -87,7 +92,16 @@ function declaredMessage(schemaPath: string): string | null {
   return message;
 }
 
-function translate(e: ErrorObject, raw: unknown): { path: JsonPath; message: string } | null {
+interface Translated {
+  path: JsonPath;
+  message: string;
+  /** An unknown key's nearest allowed key (the did-you-mean). */
+  suggests?: string;
+  /** A required key that is absent. */
+  missing?: true;
+}
+
+function translate(e: ErrorObject, raw: unknown): Translated | null {
   const path = pointerToJsonPath(e.instancePath, raw);
   const got = ` (got ${show(e.data)})`;
   const p = e.params as Record<string, unknown>;
@@ -100,12 +114,12 @@ function translate(e: ErrorObject, raw: unknown): { path: JsonPath; message: str
       const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
       const near = closest(key, allowed);
       const hint = near ? `; did you mean '${near}'?` : '';
-      return { path: [...path, key], message: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})` };
+      return { path: [...path, key], message: `unknown key '${key}'${hint} (allowed here: ${allowed.join(', ')})`, ...(near ? { suggests: near } : {}) };
     }
     case 'required': {
       const key = String(p.missingProperty);
       const hint = path.length === 0 ? ` (${TOP_LEVEL_HINT})` : '';
-      return { path: [...path, key], message: `missing required key '${key}'${hint}` };
+      return { path: [...path, key], message: `missing required key '${key}'${hint}`, missing: true };
     }
     case 'false schema':
       return { path, message: declaredMessage(e.schemaPath) ?? `'${formatJsonPath(path)}' is not allowed here` };

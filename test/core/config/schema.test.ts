@@ -98,6 +98,20 @@ test('unknown keys are rejected at their own path, with a suggestion', () => {
   hasError({ ...mlp(), data: { train: { csv: 'a.csv', colum: 'y' }, validation: { csv: 'b.csv' } } }, 'data.train.colum', 'unknown key');
 });
 
+test('a misspelt required key is one problem, the misspelling with its suggestion, not also "missing"', () => {
+  const only = (raw: unknown, path: string, fragment: string) => {
+    const errs = errorsOf(raw);
+    assert.equal(errs.length, 1, JSON.stringify(errs));
+    assert.equal(errs[0][0], path);
+    assert.ok(errs[0][1].includes(fragment), errs[0][1]);
+  };
+  only({ ...mlp(), training: { epochs: 1, batchSize: 32, learningrate: 0.1 } }, 'training.learningrate', "unknown key 'learningrate'; did you mean 'learningRate'?");
+  only({ name: 't', pytorch: { flie: 'p.py' }, weightDecay: 0.1, neumann: { alpha: 1, terms: 5 } }, 'pytorch.flie', "did you mean 'file'?");
+  // A suggestion for a key that is there already leaves a missing one alone.
+  const both = errorsOf({ ...mlp(), training: { epochs: 1, epoch: 2, batchSize: 32 } });
+  assert.deepEqual(both.map(([p]) => p).sort(), ['training.epoch', 'training.learningRate']);
+});
+
 test('wrong types and ranges name the path, the expected form and the value', () => {
   hasError({ ...mlp(), neumann: { alpha: -1, terms: 10 } }, 'neumann.alpha', 'expected a number > 0 or "auto" (got -1)');
   hasError({ ...mlp(), neumann: { alpha: 1, terms: 0 } }, 'neumann.terms', 'must be >= 1 (got 0)');
