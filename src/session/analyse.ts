@@ -17,6 +17,7 @@ import type { Advice, ExtremeEstimate, HvpSelfCheck, HypergradientReport, Neuman
 import { resolveAlpha, spectralRadius } from '../core/diagnosis/spectral-radius';
 import { InputError } from '../core/errors';
 import { FiniteDifferenceHessianOperator } from '../core/model/finite-difference';
+import { tensorsInOrder } from '../core/model/state-dict';
 import type { HessianOperator } from '../core/model/objective';
 import { hvpSelfCheck } from '../core/model/self-check';
 import { checkpoint } from '../core/util/abort';
@@ -241,7 +242,8 @@ async function measureSpectrum(exp: Experiment, target: AnalysisTarget, op: Hess
 
   let chosen: MeasuredSpectrum['chosen'];
   let exactPart: Pick<SpectrumReport, 'eigenvalues' | 'negativeCount' | 'conditionNumber'>;
-  const layout = exp.kind === 'mlp' ? mlpParameterLayout(exp.model.layers) : null;
+  // Names as in the state_dict: the MLP's export names, or a PyTorch model's own named_parameters().
+  const layout = exp.kind === 'mlp' ? mlpParameterLayout(exp.model.layers) : target.tensors ? tensorsInOrder(target.tensors) : null;
   let curvature: CurvatureFacts;
   if (exact) {
     // Eigenvalues within the allowance of 0 are rounding noise, not negative curvature.

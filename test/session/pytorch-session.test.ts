@@ -7,6 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,31 @@ test('the seed example through the bridge: PyTorch float64 spectrum, losses and 
   assert.ok(Math.abs(r.neumann.rho - (1 - ref.lambdaMin)) < 1e-9);
   assert.ok(events.some((e) => e.type === 'log' && e.text.startsWith('[python] ')), 'the server’s stderr reaches the log');
   assert.equal(processesWith(join(dir, 'problem.py')).length, 0, 'the bridge is gone after the session');
+});
+
+test('where the curvature lives, by the model\'s own parameter names: tensor shares equal float64 PyTorch eigenvectors on both paths', async (t) => {
+  const python = await torchPython(t);
+  if (!python) return;
+  // Independent: the dense Hessian by torch.autograd.functional.hessian and torch.linalg.eigh, outside the bridge.
+  const want = JSON.parse(execFileSync(python, [join(__dirname, '../fixtures/pytorch/tensor_shares.py'), join(dir, 'problem.py'), '0.1'], { encoding: 'utf8' })) as {
+    bottom: Record<string, number>;
+    top: Record<string, number>;
+  };
+  const names = ['0.weight', '0.bias', '2.weight', '2.bias', '4.weight', '4.bias'];
+  assert.deepEqual(Object.keys(want.bottom), names);
+  const quiet = { onEvent: () => undefined };
+  const py = { override: { path: python, source: 'test' } };
+  const exact = await runSession(readExperimentFile(join(dir, 'bridge.neumann.json')), { backend: 'cpu', python: py }, quiet);
+  const lanczosExp = validateExperiment({ ...JSON.parse(readFileSync(join(dir, 'bridge.neumann.json'), 'utf8')), analysis: { exactMaxParams: 0 } }, join(dir, 'bridge.neumann.json'));
+  const lanczos = await runSession(lanczosExp, { backend: 'cpu', python: py }, quiet);
+  assert.equal(exact.spectrum.method, 'exact');
+  assert.equal(lanczos.spectrum.method, 'lanczos');
+  for (const [r, tol] of [[exact, 1e-9], [lanczos, 1e-4]] as const) {
+    for (const [got, ref] of [[r.spectrum.bottomEigenvector?.tensorShare, want.bottom], [r.spectrum.topEigenvector?.tensorShare, want.top]] as const) {
+      assert.deepEqual(Object.keys(got ?? {}), names, `${r.spectrum.method}: shares by state_dict name`);
+      for (const n of names) assert.ok(Math.abs(got![n] - ref[n]) <= tol, `${r.spectrum.method} ${n}: ${got![n]} vs PyTorch ${ref[n]}`);
+    }
+  }
 });
 
 test('the same diagnosis as the JSON MLP on the same weights and data (TF.js float32 within its rounding allowance)', async (t) => {
