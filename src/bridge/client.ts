@@ -256,8 +256,12 @@ export class BridgeClient {
     expect(await this.conn.request({ type: 'trainStream', action }), 'done');
   }
 
-  /** Asks the server to exit and waits until it has (stdio) or the socket has closed. */
-  async shutdown(graceMs = 2000): Promise<void> {
+  /**
+   * Asks the server to exit and waits until it has (stdio) or the socket has closed; after graceMs
+   * it is ended (SIGTERM). Local ranks leave their process group before exiting, which takes seconds
+   * on a loaded machine: the grace is for that, not for cancelling (close() ends them at once).
+   */
+  async shutdown(graceMs = 6000): Promise<void> {
     expect(await this.conn.request({ type: 'shutdown' }), 'done');
     const timer = setTimeout(() => void this.conn.close(), graceMs);
     await this.conn.whenEnded;

@@ -126,6 +126,7 @@ const VALID_FIELD: Record<string, (n: number) => unknown> = {
   split: () => 'train',
   learningRate: () => 0.1,
   weightDecay: () => 0,
+  action: () => 'mark',
 };
 
 test('every request type: each required field missing, and an unknown field, get an error naming that field', async (t) => {
