@@ -4,7 +4,8 @@
  * mutates its input. Histories are capped by uniform decimation so a long run cannot grow the
  * state (and every snapshot posted across the iframe boundary) without bound.
  */
-import type { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
+import type { AdviceMessage } from '../core/diagnosis/advice-message';
+import type { HyperInverse, HyperStep, HyperWarning } from '../core/diagnosis/hyper-report';
 import { reportRuns, type HyperRunView } from '../core/diagnosis/hyper-series';
 import type { SessionEvent } from './messages';
 import type { HostToPanel, PanelHyperRun, PanelState } from './webview';
@@ -15,7 +16,7 @@ export type { PanelState } from './webview';
 export const HISTORY_CAP = 5000;
 
 export function emptyPanelState(): PanelState {
-  return { session: null, trainSteps: [], epochs: [], spectrumSteps: [], neumannTerms: [], hyperRuns: [], report: null, error: null };
+  return { session: null, trainSteps: [], epochs: [], spectrumSteps: [], neumannTerms: [], hyperRuns: [], hyperWarnings: [], report: null, error: null };
 }
 
 export function reducePanelState(state: PanelState, msg: HostToPanel): PanelState {
@@ -42,8 +43,8 @@ export function reducePanelState(state: PanelState, msg: HostToPanel): PanelStat
       return reduceEvent(state, msg.event);
     case 'report':
       if (!state.session || state.session.id !== msg.id) return state;
-      // report.hyper holds every step of every run: it replaces what streamed (see hyperRunsOf).
-      return { ...state, report: msg.report, hyperRuns: msg.report.hyper ? [] : state.hyperRuns };
+      // report.hyper holds every step of every run and every warning: it replaces what streamed (see hyperRunsOf, hyperWarningsOf).
+      return msg.report.hyper ? { ...state, report: msg.report, hyperRuns: [], hyperWarnings: [] } : { ...state, report: msg.report };
     case 'sessionEnded': {
       if (!state.session || state.session.id !== msg.id) return state;
       const fraction = msg.outcome === 'completed' ? 1 : state.session.fraction;
@@ -76,6 +77,9 @@ function reduceEvent(state: PanelState, ev: SessionEvent): PanelState {
       return { ...state, neumannTerms: appendDecimated(state.neumannTerms, ev, (t) => t.term) };
     case 'hyperStep':
       return { ...state, hyperRuns: appendHyperStep(state.hyperRuns, ev.inverse, ev.step) };
+    case 'hyperWarning':
+      // At most one per condition and run from the session; the cap only bounds a stream that misbehaves.
+      return { ...state, hyperWarnings: appendDropOldest(state.hyperWarnings, ev) };
     case 'log':
       return state;
     default:
@@ -99,6 +103,25 @@ export function hyperRunsOf(state: PanelState): HyperRunView[] {
   const h = state.report?.hyper;
   if (h) return reportRuns(h);
   return state.hyperRuns.map((r, i) => ({ inverse: r.inverse, main: i === 0, steps: r.steps, stopped: null }));
+}
+
+/** One of the loop's warnings as the panel lists it: `ongoing` while it streams (only its first step is known yet). */
+export interface HyperWarningView {
+  inverse: HyperInverse;
+  /** The report's condition; null while streaming (the event does not carry it). */
+  condition: HyperWarning['condition'] | null;
+  /** Ascending; while streaming, the first step alone. */
+  steps: number[];
+  ongoing: boolean;
+  /** The warning, then the recommendations that address it, as the session worded them. */
+  messages: AdviceMessage[];
+}
+
+/** The loop's warnings: the report's (every step each held at) once it has arrived, else those streamed so far. */
+export function hyperWarningsOf(state: PanelState): HyperWarningView[] {
+  const h = state.report?.hyper;
+  if (h) return h.warnings.map((w) => ({ inverse: w.inverse, condition: w.condition, steps: w.steps, ongoing: false, messages: w.messages }));
+  return state.hyperWarnings.map((e) => ({ inverse: e.inverse, condition: null, steps: [e.step], ongoing: true, messages: e.messages }));
 }
 
 /** Position of a train step on one axis across epochs. */

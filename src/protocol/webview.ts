@@ -10,7 +10,7 @@ import type { Static } from '@sinclair/typebox';
 import { HyperInverse, HyperStep } from '../core/diagnosis/hyper-report';
 import { ConfigFix, DiagnosisReport } from '../core/diagnosis/report';
 import { AnyNumber, Nullable, OneOf, T } from '../core/util/typebox';
-import { EpochEvent, ErrorInfo, NeumannTermEvent, Phase, SessionEvent, SessionOutcome, SpectrumStepEvent } from './messages';
+import { EpochEvent, ErrorInfo, HyperWarningEvent, NeumannTermEvent, Phase, SessionEvent, SessionOutcome, SpectrumStepEvent } from './messages';
 
 export const SessionStatus = OneOf(['idle', 'running', 'completed', 'cancelled', 'failed']);
 export type SessionStatus = Static<typeof SessionStatus>;
@@ -39,6 +39,8 @@ export const PanelState = T.Object({
   neumannTerms: T.Array(NeumannTermEvent),
   /** Live runs of the hyperparameter loop; emptied when a report with a hyper block replaces them (hyperRunsOf). */
   hyperRuns: T.Array(PanelHyperRun),
+  /** The loop's warnings as they streamed (one event each, its first step); emptied when the report's hyper.warnings replace them (hyperWarningsOf). */
+  hyperWarnings: T.Array(HyperWarningEvent),
   report: Nullable(DiagnosisReport),
   error: Nullable(ErrorInfo),
 });

@@ -4,7 +4,7 @@
  * reducer keeps unchanged slices by reference), at most once per frame-ish tick.
  */
 import { encodeNonFinite, reviveNonFinite } from '../protocol/non-finite';
-import { reducePanelState } from '../protocol/panel-state';
+import { hyperWarningsOf, reducePanelState } from '../protocol/panel-state';
 import { problemIn } from '../protocol/check';
 import { HostToPanel, type ExportFormat, type PanelState, type PanelToHost } from '../protocol/webview';
 import { Chart } from './chart-host';
@@ -103,7 +103,7 @@ export class App {
       memo((st) => density.update(densityData(st.report)), (st) => [r(st)]),
       memo((st) => damping.update(dampingData(st.report)), (st) => [r(st)]),
       memo((st) => epochs.update(epochSpectrumData(st)), (st) => [st.epochs, r(st)]),
-      memo((st) => hyper.update(hyperModel(st)), (st) => [st.hyperRuns, r(st)]),
+      memo((st) => hyper.update(hyperModel(st), hyperWarningsOf(st)), (st) => [st.hyperRuns, st.hyperWarnings, r(st)]),
     ];
     observeTheme(() => {
       const p = readPalette();

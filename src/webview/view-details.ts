@@ -4,13 +4,26 @@ import type { ErrorInfo } from '../protocol/messages';
 import type { PanelState, PanelToHost } from '../protocol/webview';
 import { button, h, table } from './dom';
 import { fmtHead, fmtNum, fmtPercent, shownRows } from '../core/diagnosis/format';
+import { reportMessages } from '../core/diagnosis/report-messages';
 import { messagesBesideSummary } from '../core/diagnosis/shown-once';
+import { stepsLabel } from './hyper-warnings';
 
 type Post = (m: PanelToHost) => void;
 
-/** One row per fix: apply it, or apply it and re-run. */
+/**
+ * One row per fix the report offers (the diagnosis' and the loop's warnings', as Problems lists
+ * them): apply it, or apply it and re-run. A loop fix's sentence stands under its warning in the
+ * hyperparameter view, so its row points there instead of repeating it; a fix offered twice is one row.
+ */
 export function renderActions(report: DiagnosisReport, post: Post): HTMLElement | null {
-  const withFix = report.advice.messages.filter((m): m is AdviceMessage & { fix: NonNullable<AdviceMessage['fix']> } => !!m.fix);
+  const own = new Set(report.advice.messages);
+  const seen = new Set<string>();
+  const withFix = reportMessages(report).filter((m): m is AdviceMessage & { fix: NonNullable<AdviceMessage['fix']> } => {
+    const key = m.fix && JSON.stringify(m.fix);
+    if (!key || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   if (withFix.length === 0) return null;
   const list = h('ul', { class: 'actions', id: 'actions' });
   withFix.forEach((m, i) => {
@@ -25,12 +38,18 @@ export function renderActions(report: DiagnosisReport, post: Post): HTMLElement 
     });
     rerun.dataset.key = `fix-rerun-${i}`;
     rerun.dataset.fixPath = fix.path.join('.');
-    list.append(h('li', {}, apply, rerun, h('span', { class: 'action-why', text: m.text })));
+    list.append(h('li', {}, apply, rerun, h('span', { class: 'action-why', text: own.has(m) ? m.text : loopWhy(report, m) })));
   });
   return list;
 }
 
-const SEVERITY_ICON = { error: '✗', warning: '⚠', info: 'ℹ' } as const;
+function loopWhy(report: DiagnosisReport, m: AdviceMessage): string {
+  const w = report.hyper?.warnings.find((x) => x.messages.includes(m));
+  if (!w) return m.text;
+  return `For the hyperparameter loop's warning (${w.inverse} run, ${stepsLabel({ steps: w.steps, ongoing: false })}): see Hyperparameter loop.`;
+}
+
+export const SEVERITY_ICON = { error: '✗', warning: '⚠', info: 'ℹ' } as const;
 
 /**
  * The findings: messages without a fix (those are the Recommendations above, with their text),

@@ -1,13 +1,16 @@
 /**
  * The hyperparameter view: the loop's runs step by step (weight decay, losses, ρ, hypergradient
- * error) and its warnings with their steps. It fills while the loop streams and is hidden when no
+ * error) and the session's warnings about it, with their steps and recommendations. It fills while the loop streams and is hidden when no
  * loop ran; the diagnosis views above it keep describing the snapshot diagnosis.
  */
 import { Chart } from './chart-host';
 import { hyperErrorData, hyperLossData, hyperRhoData, weightDecayData, type HyperModel } from '../core/diagnosis/hyper-series';
 import { hyperErrorChart, hyperLossChart, hyperRhoChart, weightDecayChart } from './charts-hyper';
 import { h, replaceChildren, section } from './dom';
-import { hyperWarnings, stepsLabel } from './hyper-warnings';
+import { stepRanges } from '../core/diagnosis/report-messages';
+import { recommendationsOf, stepsLabel } from './hyper-warnings';
+import type { HyperWarningView } from '../protocol/panel-state';
+import { SEVERITY_ICON } from './view-details';
 import type { Palette } from './theme';
 
 export class HyperView {
@@ -24,7 +27,7 @@ export class HyperView {
     this.element.hidden = true;
   }
 
-  update(m: HyperModel | null): void {
+  update(m: HyperModel | null, warnings: HyperWarningView[]): void {
     this.element.hidden = m === null;
     const [decay, loss, rho, error] = this.charts;
     decay.update(m && weightDecayData(m));
@@ -33,7 +36,7 @@ export class HyperView {
     error.update(m && hyperErrorData(m));
     if (!m) return;
     this.summary.textContent = summaryText(m);
-    replaceChildren(this.warnings, renderWarnings(m));
+    replaceChildren(this.warnings, renderWarnings(warnings, m.granularity === null));
   }
 
   setPalette(p: Palette): void {
@@ -48,19 +51,25 @@ function summaryText(m: HyperModel): string {
   return `${m.granularity} weight decay (${groups}), reference ${m.reference ?? 'none'}: ${runs}.`;
 }
 
-function renderWarnings(m: HyperModel): HTMLElement {
-  const list = hyperWarnings(m);
-  if (list.length === 0) return h('p', { class: 'muted', id: 'hyper-no-warnings', text: 'No warnings: ρ < 1 and the hypergradient within the threshold at every step.' });
+function renderWarnings(list: HyperWarningView[], streaming: boolean): HTMLElement {
+  if (list.length === 0) {
+    const text = streaming ? 'No warnings so far.' : 'No warnings: ρ < 1 and the hypergradient within the threshold at every step.';
+    return h('p', { class: 'muted', id: 'hyper-no-warnings', text });
+  }
   const ul = h('ul', { class: 'messages hyper-warnings', id: 'hyper-warnings', attrs: { 'aria-label': 'Warnings of the hyperparameter loop' } });
   for (const w of list) {
-    const li = h('li', { class: `msg msg-${w.kind === 'error' ? 'warning' : 'error'}` },
-      h('span', { class: 'sev', attrs: { 'aria-hidden': 'true' }, text: w.kind === 'error' ? '⚠' : '✗' }),
-      h('span', { class: 'visually-hidden', text: `${w.kind === 'error' ? 'warning' : 'error'}: ` }),
-      h('span', { class: 'msg-text' }, h('strong', { text: stepsLabel(w.steps) }), ` (${w.inverse}): ${w.text}`),
+    const [head] = w.messages;
+    if (!head) continue;
+    const li = h('li', { class: `msg msg-${head.severity}` },
+      h('span', { class: 'sev', attrs: { 'aria-hidden': 'true' }, text: SEVERITY_ICON[head.severity] }),
+      h('span', { class: 'visually-hidden', text: `${head.severity}: ` }),
+      h('span', { class: 'msg-text' }, h('strong', { text: stepsLabel(w) }), `: ${head.text}`),
     );
-    li.dataset.kind = w.kind;
+    const recs = recommendationsOf(w);
+    if (recs.length > 0) li.append(h('ul', { class: 'hyper-recommendations' }, ...recs.map((m) => h('li', { text: m.text }))));
     li.dataset.inverse = w.inverse;
-    li.dataset.steps = w.steps.join('-');
+    li.dataset.steps = stepRanges(w.steps);
+    if (w.condition) li.dataset.kind = w.condition;
     ul.append(li);
   }
   return ul;

@@ -175,6 +175,7 @@ test('host ↔ panel messages', () => {
     spectrumSteps: [{ type: 'spectrumStep', method: 'exact', step: 1, hvps: 5 }],
     neumannTerms: [{ type: 'neumannTerm', term: 0, norm: 1, residual: 1, growth: null, head: [] }],
     hyperRuns: [],
+    hyperWarnings: [],
     report: sampleReport(),
     error: null,
   };

@@ -1,17 +1,17 @@
 /**
- * The hyperparameter loop in the panel state: hyperStep events fold into one list per run, the
- * report's hyper block replaces them, and a panel re-opened mid-run or after it gets the same
+ * The hyperparameter loop in the panel state: hyperStep events fold into one list per run and
+ * hyperWarning events into the live warnings, the report's hyper block replaces both, and a panel re-opened mid-run or after it gets the same
  * state (and the same runs) through the host's snapshot as the panel that saw every message.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HyperInverse, HyperReport, HyperStep } from '../../src/core/diagnosis/hyper-report';
+import type { HyperInverse, HyperReport, HyperStep, HyperWarning } from '../../src/core/diagnosis/hyper-report';
 import type { DiagnosisReport } from '../../src/core/diagnosis/report';
 import { PanelModel } from '../../src/extension/panel-model';
 import { problemIn } from '../../src/protocol/check';
 import type { SessionEvent } from '../../src/protocol/messages';
 import { encodeNonFinite, reviveNonFinite } from '../../src/protocol/non-finite';
-import { emptyPanelState, HISTORY_CAP, hyperRunsOf, reducePanelState } from '../../src/protocol/panel-state';
+import { emptyPanelState, HISTORY_CAP, hyperRunsOf, hyperWarningsOf, reducePanelState } from '../../src/protocol/panel-state';
 import { HostToPanel, PanelState } from '../../src/protocol/webview';
 import { hyperStep } from '../fixtures/hyper-step';
 import { sampleReport } from '../fixtures/sample-report';
@@ -22,6 +22,9 @@ const fold = (msgs: HostToPanel[], s: PanelState = emptyPanelState()) => msgs.re
 
 const step = hyperStep;
 const ev = (inverse: HyperInverse, s: HyperStep): HostToPanel => ({ type: 'event', id: ID, event: { type: 'hyperStep', inverse, step: s } });
+const warn = (inverse: HyperInverse, at: number, text = `step ${at} of ${inverse}`): HostToPanel => ({
+  type: 'event', id: ID, event: { type: 'hyperWarning', inverse, step: at, messages: [{ kind: 'hyper-error', severity: 'warning', text }] },
+});
 const stream = (inverse: HyperInverse, n: number) => Array.from({ length: n }, (_, k) => ev(inverse, step(k + 1)));
 
 function reportWith(hyper: HyperReport): DiagnosisReport {
@@ -82,6 +85,47 @@ test('a long loop is capped per run and keeps its newest step', () => {
   assert.equal(kept[0].step, 1);
 });
 
+test('hyperWarning events fold into the live warnings, each from its first step; another session’s do not leak in', () => {
+  const s0 = fold([started, ...stream('neumann', 3)]);
+  const frozen = JSON.stringify(s0);
+  const s = fold([warn('neumann', 2), warn('exact', 3)], s0);
+  assert.equal(JSON.stringify(s0), frozen, 'the input state is not mutated');
+  assert.equal(s.hyperRuns, s0.hyperRuns);
+  assert.deepEqual(hyperWarningsOf(s), [
+    { inverse: 'neumann', condition: null, steps: [2], ongoing: true, messages: [{ kind: 'hyper-error', severity: 'warning', text: 'step 2 of neumann' }] },
+    { inverse: 'exact', condition: null, steps: [3], ongoing: true, messages: [{ kind: 'hyper-error', severity: 'warning', text: 'step 3 of exact' }] },
+  ]);
+  assert.equal(reducePanelState(s, { ...warn('cg', 9), id: ID + 1 } as HostToPanel), s);
+  assert.deepEqual(fold([{ ...started, id: ID + 1 } as HostToPanel], s).hyperWarnings, []);
+});
+
+test('the report’s warnings replace the streamed ones, with every step each held at; a report without a hyper block keeps them', () => {
+  const live = fold([started, ...stream('neumann', 3), warn('neumann', 2, 'as streamed')]);
+  const recorded: HyperWarning = {
+    inverse: 'neumann', condition: 'rho', steps: [2, 3],
+    messages: [
+      { kind: 'hyper-diverges', severity: 'error', text: 'as recorded' },
+      { kind: 'set-alpha', severity: 'info', text: 'smaller α', fix: { path: ['neumann', 'alpha'], value: 0.1, label: 'Set neumann.alpha to 0.1' } },
+    ],
+  };
+  const done = reducePanelState(live, { type: 'report', id: ID, report: reportWith({ ...hyperReport(), warnings: [recorded] }) });
+  assert.deepEqual(done.hyperWarnings, [], 'not kept twice');
+  assert.deepEqual(hyperWarningsOf(done), [{ ...recorded, ongoing: false }]);
+  // A loop with no warnings: the report says so, whatever streamed.
+  assert.deepEqual(hyperWarningsOf(reducePanelState(live, { type: 'report', id: ID, report: reportWith(hyperReport()) })), []);
+  const plain = reducePanelState(live, { type: 'report', id: ID, report: sampleReport() });
+  assert.equal(plain.hyperWarnings, live.hyperWarnings);
+  assert.deepEqual(hyperWarningsOf(plain).map((w) => [w.steps, w.ongoing]), [[[2], true]]);
+});
+
+test('the live warnings are capped too, keeping the newest', () => {
+  const n = HISTORY_CAP + 3;
+  const s = fold([started, ...Array.from({ length: n }, (_, k) => warn('neumann', k + 1))]);
+  assert.equal(s.hyperWarnings.length, HISTORY_CAP);
+  assert.equal(s.hyperWarnings.at(-1)!.step, n);
+  assert.equal(s.hyperWarnings[0].step, n - HISTORY_CAP + 1);
+});
+
 test('a panel re-opened during the loop and after it is rebuilt by the host’s snapshot: same state, same runs', () => {
   const model = new PanelModel();
   const seen: HostToPanel[] = [];
@@ -95,6 +139,7 @@ test('a panel re-opened during the loop and after it is rebuilt by the host’s 
     { type: 'hyperStep', inverse: 'neumann', step: step(1) },
     // A step whose series overflowed: its numbers are non-finite and must survive the trip.
     { type: 'hyperStep', inverse: 'neumann', step: step(2, { hypergradient: [NaN], rho: Infinity, relativeError: Infinity, inverseStatus: 'non-finite' }) },
+    { type: 'hyperWarning', inverse: 'neumann', step: 2, messages: [{ kind: 'hyper-diverges', severity: 'error', text: 'hyper-step 2 (neumann): ρ = ∞' }] },
     { type: 'log', level: 'warn', text: 'hyper-step 2 (neumann): …' },
     { type: 'hyperStep', inverse: 'exact', step: step(1) },
   ];
@@ -120,6 +165,7 @@ test('a panel re-opened during the loop and after it is rebuilt by the host’s 
   assert.deepEqual(mid.hyperRuns.map((r) => r.steps.length), [2, 1]);
   assert.ok(Number.isNaN(mid.hyperRuns[0].steps[1].hypergradient[0]));
   assert.equal(mid.hyperRuns[0].steps[1].rho, Infinity);
+  assert.deepEqual(hyperWarningsOf(mid).map((w) => [w.inverse, w.steps]), [['neumann', [2]]]);
 
   // Hidden and shown again: a snapshot too.
   const shown: HostToPanel[] = [];

@@ -1,23 +1,21 @@
 /**
  * The hyperparameter view's data from the panel state: a recorded loop (the CLI on
  * test/fixtures/hyper-logistic, scripts/record-hyper-fixture.ts) while it streams and once the
- * report is in, and the warnings it lists, against the session's own (per granularity, gaps and the
- * threshold: test/core/diagnosis/hyper-series.test.ts).
+ * report is in (per granularity, gaps and the threshold: test/core/diagnosis/hyper-series.test.ts),
+ * and the warnings it lists: the session's own (hyperWarning events, then report.hyper.warnings).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { HyperReport } from '../../src/core/diagnosis/hyper-report';
+import type { AdviceMessage } from '../../src/core/diagnosis/advice-message';
 import { DiagnosisReport } from '../../src/core/diagnosis/report';
 import { problemIn } from '../../src/protocol/check';
 import { SessionEvent } from '../../src/protocol/messages';
-import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
+import { emptyPanelState, hyperWarningsOf, reducePanelState } from '../../src/protocol/panel-state';
 import type { HostToPanel, PanelState } from '../../src/protocol/webview';
 import { hyperErrorData, hyperLossData, hyperRhoData, weightDecayData } from '../../src/core/diagnosis/hyper-series';
 import { hyperModel } from '../../src/webview/chart-data-hyper';
-import { hyperWarnings } from '../../src/webview/hyper-warnings';
-import { hyperReportWith, hyperStep } from '../fixtures/hyper-step';
-import { sampleReport } from '../fixtures/sample-report';
+import { recommendationsOf, stepsLabel } from '../../src/webview/hyper-warnings';
 import { ROOT } from './harness';
 import { eventMessages, fullSession, loadRecording, startMessage } from './replay';
 
@@ -61,16 +59,21 @@ test('recorded loop, after the report: one line per run on each chart, the repor
   assert.equal(err.thresholdFromReport, false);
 });
 
-test('the panel’s warnings are the steps the session warned about (report.hyper.warnings), grouped by run', () => {
-  const m = modelOf(fold(fullSession(rec)));
-  const warned = hyper.warnings.flatMap((w) => w.steps.map((t) => `${w.inverse} ${w.condition} ${t}`)).sort();
-  assert.ok(warned.length > 0, 'the recorded loop warns');
-  const shown = hyperWarnings(m).flatMap((w) => Array.from({ length: w.steps[1] - w.steps[0] + 1 }, (_, k) => `${w.inverse} ${w.kind} ${w.steps[0] + k}`)).sort();
-  assert.deepEqual(shown, warned);
-  const list = hyperWarnings(m);
+test('the panel’s warnings are the session’s: streamed from their first step, then the report’s with every step', () => {
+  const events = rec.events.filter((e): e is Extract<SessionEvent, { type: 'hyperWarning' }> => e.type === 'hyperWarning');
   // Neumann drifts past 10 % as the decay shrinks; the identity inverse, off from the start, is a compared baseline.
-  assert.deepEqual(list.map((w) => [w.inverse, w.kind, w.steps]), [['neumann', 'error', [9, 15]]]);
-  assert.match(list[0].text, /^the hypergradient is 10 % to 12\.3 % off the exact reference, above 10 %$/);
+  assert.deepEqual(hyper.warnings.map((w) => [w.inverse, w.condition, w.steps]), [['neumann', 'error', [9, 10, 11, 12, 13, 14, 15]]]);
+  assert.deepEqual(events.map((e) => [e.inverse, e.step, e.messages]), hyper.warnings.map((w) => [w.inverse, w.steps[0], w.messages]), 'each announced once, as recorded');
+  const at = rec.events.indexOf(events[0]);
+  assert.deepEqual(hyperWarningsOf(fold([startMessage(rec), ...eventMessages(rec.events.slice(0, at))])), [], 'none before the event');
+  const live = hyperWarningsOf(fold([startMessage(rec), ...eventMessages(rec.events.slice(0, at + 1))]));
+  assert.deepEqual(live, [{ inverse: 'neumann', condition: null, steps: [9], ongoing: true, messages: events[0].messages }]);
+  assert.equal(stepsLabel(live[0]), 'from step 9');
+  const done = hyperWarningsOf(fold(fullSession(rec)));
+  assert.deepEqual(done, hyper.warnings.map((w) => ({ ...w, ongoing: false })));
+  assert.equal(stepsLabel(done[0]), 'steps 9–15');
+  assert.match(done[0].messages[0].text, /^Hyper-step 9 \(neumann run\): the hypergradient is 10 % off the exact one/);
+  assert.deepEqual(recommendationsOf(done[0]).map((m) => m.fix), [{ path: ['neumann', 'terms'], value: 49, label: 'Set neumann.terms to 49' }]);
 });
 
 test('while the loop streams: the runs so far, unknown granularity, and the report replaces them', () => {
@@ -87,20 +90,16 @@ test('while the loop streams: the runs so far, unknown granularity, and the repo
   assert.equal(hyperModel(fold(fullSession(rec)))!.runs.length, 3);
 });
 
-const inReport = (h: Partial<HyperReport> & Pick<HyperReport, 'trajectory'>) =>
-  modelOf(fold([{ type: 'sessionStarted', id: 1, name: 'x', experimentFile: null }, { type: 'report', id: 1, report: { ...sampleReport(), hyper: hyperReportWith(h) } }]));
-
-test('warnings: a stop with the report’s reason, a non-finite step while streaming, the threshold the report names', () => {
-  const blown = hyperStep(2, { hypergradient: [NaN], weightDecay: [Infinity], rho: Infinity, relativeError: NaN, inverseStatus: 'non-finite' });
-  const reason = 'the neumann inverse gave no finite solution at hyper-step 2 (non-finite), so there is no hypergradient to step with';
-  const m = inReport({ trajectory: [hyperStep(1), blown], stopped: { step: 2, cause: 'inverse', reason } });
-  // The report's reason stands for the stop; the step's ρ = ∞ is the series diverging.
-  assert.deepEqual(hyperWarnings(m).map((w) => [w.kind, w.steps]), [['rho', [2, 2]], ['stopped', [2, 2]]]);
-  assert.equal(hyperWarnings(m)[1].text, `stopped: ${reason}`);
-  // Live (no report yet) the step itself says the loop stops there; a CG run is not judged on ρ.
-  const live = modelOf(fold([{ type: 'sessionStarted', id: 3, name: 'x', experimentFile: null }, { type: 'event', id: 3, event: { type: 'hyperStep', inverse: 'cg', step: blown } }]));
-  assert.deepEqual(hyperWarnings(live).map((w) => [w.inverse, w.kind, w.steps]), [['cg', 'non-finite', [2, 2]]]);
-  const traj = [1, 2, 3].map((t) => hyperStep(t, { relativeError: 0.1 * t }));
-  assert.deepEqual(hyperWarnings(inReport({ trajectory: traj })).map((w) => w.steps), [[2, 3]], 'above 10 %, not at it');
-  assert.deepEqual(hyperWarnings(inReport({ trajectory: traj, ...({ errorThreshold: 0.25 } as object) })).map((w) => w.steps), [[3, 3]]);
+test('a warning’s steps as the view labels them, and the recommendations under it (the messages that propose a change)', () => {
+  assert.equal(stepsLabel({ steps: [4], ongoing: false }), 'step 4');
+  assert.equal(stepsLabel({ steps: [2, 5, 6, 7], ongoing: false }), 'steps 2, 5–7');
+  assert.equal(stepsLabel({ steps: [2], ongoing: true }), 'from step 2');
+  const fix = { path: ['neumann', 'alpha'], value: 'auto' as const, label: 'Set neumann.alpha to "auto"' };
+  const messages: AdviceMessage[] = [
+    { kind: 'hyper-diverges', severity: 'error', text: 'diverges', fix },
+    { kind: 'hyper-error', severity: 'warning', text: 'no change proposed' },
+    { kind: 'set-alpha', severity: 'info', text: 'one fix', fix },
+    { kind: 'apply-all', severity: 'info', text: 'two fixes', fixes: [fix, fix] },
+  ];
+  assert.deepEqual(recommendationsOf({ messages }).map((m) => m.text), ['one fix', 'two fixes'], 'the head is the warning itself, even with a fix');
 });

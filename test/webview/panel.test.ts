@@ -22,10 +22,11 @@ import { spectrumData } from '../../src/webview/chart-data';
 import { HostToPanel } from '../../src/protocol/webview';
 import { problemIn } from '../../src/protocol/check';
 import { encodeNonFinite } from '../../src/protocol/non-finite';
-import { emptyPanelState, reducePanelState } from '../../src/protocol/panel-state';
+import { emptyPanelState, hyperWarningsOf, reducePanelState } from '../../src/protocol/panel-state';
 import { hyperErrorData, weightDecayData } from '../../src/core/diagnosis/hyper-series';
 import { hyperModel } from '../../src/webview/chart-data-hyper';
-import { hyperWarnings } from '../../src/webview/hyper-warnings';
+import { recommendationsOf, stepsLabel } from '../../src/webview/hyper-warnings';
+import { stepRanges } from '../../src/core/diagnosis/report-messages';
 
 const OUT = join(ROOT, 'test-results');
 
@@ -567,7 +568,10 @@ test('panel in Chromium', async (t) => {
     // The loop's own run is drawn last, on top of the exact run that nearly coincides with it.
     const livePx = await chartPixels(narrow, 'chart-hyper-rho', runColors.slice(0, 1));
     assert.ok(livePx.matching[0] > 20, `live ρ of the loop drawn (${livePx.matching[0]} px)`);
-    assert.deepEqual(await narrow.locator('#hyper-warnings li').evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.steps)), ['9-15']);
+    // The session warned at step 9 (its hyperWarning event): the view says so, without the steps still to come.
+    const warningItems = '#hyper-warnings > li';
+    assert.deepEqual(await narrow.locator(warningItems).evaluateAll((ls) => ls.map((l) => [(l as HTMLElement).dataset.steps, (l as HTMLElement).dataset.kind ?? null])), [['9', null]]);
+    assert.match(await text(narrow, `${warningItems} .msg-text`), /^from step 9: Hyper-step 9 \(neumann run\): the hypergradient is 10 % off/);
 
     // The rest of the stream, then the report.
     await post(narrow, [...eventMessages(loop.events.slice(cut)), { type: 'report', id: SESSION_ID, report: loop.report }, { type: 'sessionEnded', id: SESSION_ID, outcome: 'completed', error: null }]);
@@ -591,11 +595,24 @@ test('panel in Chromium', async (t) => {
     assert.deepEqual(await narrow.locator('#chart-hyper-error .legend li').allInnerTexts(),
       ['neumann (the loop)', 'exact: error 0, it is the reference', 'identity', `threshold ${fmtNum(100 * hyperErrorData(model).threshold)} %`]);
     assert.deepEqual(await narrow.locator('#chart-hyper-rho .legend li').allInnerTexts(), ['neumann (the loop)', 'exact', 'identity', 'ρ = 1 (diverges above)']);
-    // The warnings, each with its steps, as the model lists them.
-    const shown = await narrow.locator('#hyper-warnings li').evaluateAll((ls) => ls.map((l) => [(l as HTMLElement).dataset.inverse, (l as HTMLElement).dataset.steps, (l as HTMLElement).innerText]));
-    const want = hyperWarnings(model);
-    assert.deepEqual(shown.map(([inv, steps]) => [inv, steps]), [['neumann', '9-15']], 'the loop\'s own error only: the compared identity run is a baseline');
-    want.forEach((w, i) => assert.ok(shown[i][2]!.includes(w.text) && shown[i][2]!.includes(`steps ${w.steps[0]}–${w.steps[1]}`), shown[i][2]));
+    // The session's warnings (report.hyper.warnings), each with its steps and the recommendations under it.
+    const shown = await narrow.locator(warningItems).evaluateAll((ls) => ls.map((l) => {
+      const e = l as HTMLElement;
+      return { inverse: e.dataset.inverse, kind: e.dataset.kind, steps: e.dataset.steps, cls: e.className, text: e.querySelector('.msg-text')?.textContent, recs: Array.from(e.querySelectorAll('.hyper-recommendations li'), (r) => r.textContent) };
+    }));
+    const want = hyperWarningsOf(fullSession(loop).reduce(reducePanelState, emptyPanelState()));
+    assert.deepEqual(want.map((w) => [w.inverse, w.condition]), [['neumann', 'error']], 'the loop\'s own error only: the compared identity run is a baseline');
+    assert.deepEqual(shown, want.map((w) => ({
+      inverse: w.inverse, kind: w.condition, steps: stepRanges(w.steps), cls: `msg msg-${w.messages[0].severity}`,
+      text: `${stepsLabel(w)}: ${w.messages[0].text}`, recs: recommendationsOf(w).map((m) => m.text),
+    })));
+    assert.match(shown[0].text!, /^steps 9–15: /);
+    // Its fix is a Recommendation of the panel, as in Problems; the sentence stands once, under the warning.
+    const rec = want[0].messages[1];
+    const actions = await narrow.locator('#actions li').evaluateAll((ls) => ls.map((l) => [(l.querySelector('button') as HTMLElement).dataset.fixPath, l.querySelector('.action-why')?.textContent]));
+    assert.deepEqual(actions.map(([path]) => path), [...loop.report.advice.messages.filter((m) => m.fix).map((m) => m.fix!.path.join('.')), 'neumann.terms']);
+    assert.equal(actions.at(-1)![1], 'For the hyperparameter loop\'s warning (neumann run, steps 9–15): see Hyperparameter loop.');
+    assert.equal((await narrow.evaluate(() => document.body.innerText)).split(rec.text).length - 1, 1, rec.text);
     const fit = await narrow.evaluate(() => ({ page: document.documentElement.scrollWidth, win: innerWidth }));
     assert.ok(fit.page <= fit.win, `page ${fit.page}px wide in a ${fit.win}px window`);
     const shot = join(OUT, 'panel-hyper.png');

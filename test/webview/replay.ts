@@ -4,7 +4,7 @@ import type { DiagnosisReport } from '../../src/core/diagnosis/report';
 import type { SessionEvent } from '../../src/protocol/messages';
 import type { HostToPanel } from '../../src/protocol/webview';
 
-const EVENT_TYPES = new Set(['phase', 'progress', 'trainStep', 'epoch', 'spectrumStep', 'neumannTerm', 'hyperStep', 'log']);
+const EVENT_TYPES = new Set(['phase', 'progress', 'trainStep', 'epoch', 'spectrumStep', 'neumannTerm', 'hyperStep', 'hyperWarning', 'log']);
 
 export interface Recording {
   events: SessionEvent[];
