@@ -2,6 +2,7 @@
 import type { BridgeBenchRow } from '../bridge';
 import type { DistributedBenchRow } from '../distributed';
 import type { HyperBenchRow } from '../hyper';
+import type { SpectrumBenchRow } from '../spectrum';
 import type { BenchResults } from './results';
 
 type Renderer = (r: BenchResults<never>) => string;
@@ -125,9 +126,66 @@ function renderHyper(r: BenchResults<HyperBenchRow>): string {
   return `${table(['example', 'weight decay', 'params', 'groups', 'run', 'hyper-steps × inner steps', 'HVPs per hyper-step', 'time per hyper-step', 'backend'], rows)}\n\n${provenance(r)}\n`;
 }
 
+/** Issue 3's target for the seed example on this machine, CLI process start to report. */
+const SEED_CLI_TARGET_SECONDS = 3;
+
+function renderSpectrum(r: BenchResults<SpectrumBenchRow>): string {
+  const of = <K extends SpectrumBenchRow['kind']>(kind: K) => r.results.filter((x): x is Extract<SpectrumBenchRow, { kind: K }> => x.kind === kind);
+  const extremes = of('extremes');
+  const seconds = (x: number) => (x >= 1 ? `${x.toPrecision(3)} s` : ms(x * 1000));
+  const rel = (x: number | null) => (x === null ? null : x === 0 ? '0' : x.toExponential(1));
+  const percent = (x: number) => `${(x * 100).toPrecision(2)} %`;
+  const label = { reference: 'reference', lanczos: 'Lanczos', power: 'power + shifted power' } as const;
+  const lines = [
+    table(
+      ['model', 'params', 'method', 'HVPs (own stopping rule)', 'converged', 'HVPs to both ends within 1e-3', 'rel. error λ_max', 'rel. error λ_min', 'time'],
+      extremes.map((x) => [x.model, thousands(x.params), label[x.method], x.hvps, x.method === 'reference' ? null : x.converged ? 'yes' : '**no**', x.hvpsTo1e3, rel(x.relErrorMax), rel(x.relErrorMin), seconds(x.seconds)]),
+    ),
+    '',
+  ];
+  for (const model of new Set(extremes.map((x) => x.model))) {
+    const l = extremes.find((x) => x.model === model && x.method === 'lanczos')!;
+    const p = extremes.find((x) => x.model === model && x.method === 'power')!;
+    const o = p.oracle!;
+    const lanczosTo = l.hvpsTo1e3 === null ? `Lanczos did not get both ends within 10⁻³ in its ${l.hvps} products` : `Lanczos needs ${l.hvpsTo1e3} HVPs`;
+    const missed = (['max', 'min'] as const).filter((end) => o[end] === null);
+    const powerTo =
+      p.hvpsTo1e3 !== null
+        ? `power iteration + shifted power iteration: ${p.hvpsTo1e3}${l.hvpsTo1e3 === null ? '' : `, ${(p.hvpsTo1e3 / l.hvpsTo1e3).toFixed(1)}×`}`
+        : `power iteration did not get ${missed.map((end) => `λ_${end}`).join(' or ')} within 10⁻³ in ${o.budgetPerEnd} products per end` +
+          (l.hvpsTo1e3 === null ? '' : `, so more than ${(((o.max ?? o.budgetPerEnd) + (o.min ?? o.budgetPerEnd)) / l.hvpsTo1e3).toFixed(1)}× Lanczos`);
+    const worst = p.relErrorMax! >= p.relErrorMin! ? { end: 'λ_max', err: p.relErrorMax! } : { end: 'λ_min', err: p.relErrorMin! };
+    const rule = `PyHessian's stopping rule stopped it after ${p.hvps} products with ${worst.end} ${percent(worst.err)} off`;
+    lines.push(`- ${model}: both ends to 10⁻³ relative: ${lanczosTo} (${powerTo}); ${rule}.`);
+  }
+  lines.push('', "Power iteration's HVPs, convergence, errors and time are those of PyHessian's stopping rule; its HVPs to both ends within 1e-3 come from the oracle run (not timed).");
+  const slq = of('slq');
+  const fraction = (x: number) => x.toFixed(3);
+  lines.push(
+    '',
+    table(
+      ['model', 'SLQ probes × steps', 'HVPs', 'negative fraction ± s.e.', 'Gauss-rule bracket', 'dense fraction', 'time'],
+      slq.map((x) => [
+        x.model, `${x.probes} × ${x.steps}`, x.hvps, `${fraction(x.negativeFraction)}${x.negativeFractionStdErr === null ? '' : ` ± ${x.negativeFractionStdErr.toPrecision(2)}`}`,
+        `[${x.negativeFractionBounds.map(fraction).join(', ')}]`, x.referenceNegativeFraction === null ? null : fraction(x.referenceNegativeFraction), seconds(x.seconds),
+      ]),
+    ),
+  );
+  const [cli] = of('cli');
+  const met = cli.seconds <= SEED_CLI_TARGET_SECONDS ? 'within' : '**over**';
+  lines.push(
+    '',
+    `The seed example (\`${cli.example}\`) runs from CLI process start to report in ${seconds(cli.seconds)} (median; rounds ${cli.secondsPerRound.map(seconds).join(', ')}), ` +
+      `${met} the target of ${SEED_CLI_TARGET_SECONDS} s. TF.js backend: ${[...new Set([...extremes, ...slq].map((x) => x.backend))].join(', ')}.`,
+  );
+  if ([...extremes, ...slq].some((x) => !x.identicalAcrossRounds)) lines.push('', '**The product counts or eigenvalues differed between rounds**: the first round is shown.');
+  return `${lines.join('\n')}\n\n${provenance(r)}\n`;
+}
+
 export const RENDERERS: Record<string, Renderer> = {
   hvp: renderHvp as Renderer,
   distributed: renderDistributed as Renderer,
   bridge: renderBridge as Renderer,
   hyper: renderHyper as Renderer,
+  spectrum: renderSpectrum as Renderer,
 };
