@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts')).sort();
+// Some benches time the built CLI and extension bundles (dist/): build them first, as the test command does.
+const build = spawnSync('node', [join('scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+if (build.status !== 0) process.exit(1);
 let failed = 0;
 for (const f of files) {
   console.log(`\n== bench/${f}`);
