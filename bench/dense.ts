@@ -12,7 +12,8 @@
  * digits (via /usr/bin/python3; random data of that shape when sklearn is missing, and the result
  * says so), exact path (exactMaxParams 2000) vs Lanczos path (exactMaxParams 0), interleaved, and
  * the exact path's parts on that Hessian (assembly from n HVPs, factorisation, solve + sweep + vectors).
- * Writes bench/results/dense.json. `--rounds R` (default 3), `--sizes 500,1210`, `--skip-session`.
+ * Writes bench/results/dense.json. `--rounds R` (default 3), `--sizes 500,1210`, `--skip-session`,
+ * `--candidates householder-values,householder-exact-path` (default: all; ml-matrix alone takes minutes at 2000).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,7 @@ const arg = (name: string) => {
 };
 const rounds = Number(arg('--rounds') ?? 3);
 const sizes = (arg('--sizes') ?? '500,1210,2000').split(',').map(Number);
+const only = arg('--candidates')?.split(',');
 
 function randomSymmetric(n: number, seed: number): Float64Array {
   const rng = new Rng(seed);
@@ -171,7 +173,7 @@ async function denseRows(): Promise<Row[]> {
       ['ml-matrix', mlMatrix(a, n)],
     ];
     if (em) list.push(['emlapack', emlapack(em, a, n)]);
-    return list;
+    return only ? list.filter(([name]) => only.includes(name)) : list;
   };
   const refs = new Map<number, { lambdaMin: number; lambdaMax: number }>();
   for (let round = 0; round < rounds; round++) {
@@ -354,6 +356,7 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverageBefore: loadBefore, loadAverageAfter: loadavg() },
         rounds,
+        candidates: only ?? 'all',
         note: 'wall and CPU seconds per call, candidates interleaved round by round; a load average above 0 means other processes shared the cores',
         dense,
         session: session ? { backend, ...session } : null,
