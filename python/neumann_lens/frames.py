@@ -52,7 +52,7 @@ def encode_header(header):
 
 
 def write_frame(transport, header, payload=b''):
+    """One frame in one gathered write: the peer is woken once, not once for the header and again
+    for the payload, and the payload (a view of a tensor's memory) is not copied to join them."""
     head = encode_header(header)
-    transport.write(_PREFIX.pack(len(head), len(payload)) + head)
-    if len(payload):
-        transport.write(payload)
+    transport.write(_PREFIX.pack(len(head), len(payload)) + head, payload)

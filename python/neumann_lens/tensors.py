@@ -23,10 +23,14 @@ def from_payload(payload, dtype_name, count, length):
 
 
 def to_payload(t, dtype_name):
-    """The bytes of a tensor as little-endian values of the wire dtype."""
+    """The bytes of a tensor as little-endian values of the wire dtype: a read-only view of the
+    tensor's own memory when it is already CPU, contiguous and of that dtype (no copy), which keeps
+    the tensor alive for as long as the view is."""
     t = t.detach().to(device='cpu', dtype=WIRE_DTYPES[dtype_name]).contiguous().view(-1)
     if not _LITTLE:
         t = _swap(t)
     if t.numel() == 0:
         return b''
-    return ctypes.string_at(t.data_ptr(), t.numel() * t.element_size())
+    raw = (ctypes.c_char * (t.numel() * t.element_size())).from_address(t.data_ptr())
+    raw.owner = t
+    return memoryview(raw).cast('B').toreadonly()

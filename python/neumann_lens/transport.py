@@ -1,9 +1,44 @@
 """Byte streams the protocol runs over: the process's own stdio (a private pipe from the parent),
-or a TCP connection accepted by a listener. Both offer read_into / write / close, nothing else,
-so the protocol layer does not know which it is on."""
+or a TCP connection accepted by a listener. Both offer read_into / write(*parts) / close, nothing
+else, so the protocol layer does not know which it is on."""
 import os
 import socket
+import stat
 import sys
+
+# What a stdio stream should hold in the kernel at once: a vector of a million float32 values and
+# more, so a reply goes out in one write and the client reads it without this process having to be
+# scheduled again between chunks (the default, ~200 KiB on a socketpair and 64 KiB on a pipe, takes
+# one hand-over between the two processes per chunk: on a loaded machine, each can wait for a core).
+STREAM_BUFFER_BYTES = 8 << 20
+_F_SETPIPE_SZ = 1031  # Linux; fcntl.F_SETPIPE_SZ from Python 3.10
+
+
+def widen_stream_buffer(fd, sending, size=STREAM_BUFFER_BYTES):
+    """Asks the kernel for a larger buffer behind fd: the send buffer of a socket this process
+    writes to (Node's stdio is a socketpair; capped by net.core.wmem_max; what the client sends is
+    bounded by its own end's buffer, which only it could set), the capacity of a pipe in either
+    direction (shared by both its ends; capped by fs.pipe-max-size for unprivileged processes).
+    Best effort: a refusal keeps the default."""
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISSOCK(mode) and sending:
+            s = socket.socket(fileno=os.dup(fd))
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, size)
+            finally:
+                s.close()
+        elif stat.S_ISFIFO(mode) and sys.platform.startswith('linux'):
+            import fcntl
+            op = getattr(fcntl, 'F_SETPIPE_SZ', _F_SETPIPE_SZ)
+            for want in (size, 1 << 20):
+                try:
+                    fcntl.fcntl(fd, op, want)
+                    break
+                except OSError:
+                    continue
+    except OSError:
+        pass
 
 
 class StdioTransport:
@@ -22,15 +57,21 @@ class StdioTransport:
         sys.stdout = sys.stderr
         sys.stdin = open(os.devnull)
         self.peer = 'stdio'
+        widen_stream_buffer(self._out, sending=True)
+        widen_stream_buffer(self._in, sending=False)
 
     def read_into(self, view):
         return os.readv(self._in, [view])
 
-    def write(self, data):
-        view = memoryview(data)
-        while view:
-            n = os.write(self._out, view)
-            view = view[n:]
+    def write(self, *parts):
+        """Every part, in order, gathered into as few writes as the kernel's buffer allows."""
+        views = [memoryview(p).cast('B') for p in parts if len(p)]
+        while views:
+            n = os.writev(self._out, views)
+            while views and n >= len(views[0]):
+                n -= len(views.pop(0))
+            if views:
+                views[0] = views[0][n:]
 
     def close(self):
         for fd in (self._in, self._out):
@@ -51,8 +92,10 @@ class SocketTransport:
     def read_into(self, view):
         return self._conn.recv_into(view)
 
-    def write(self, data):
-        self._conn.sendall(data)
+    def write(self, *parts):
+        for part in parts:
+            if len(part):
+                self._conn.sendall(part)
 
     def close(self):
         try:

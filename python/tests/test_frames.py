@@ -20,8 +20,9 @@ class ByteAtATime:
         self.pos += 1
         return 1
 
-    def write(self, data):
-        self.written += bytes(data)
+    def write(self, *parts):
+        for part in parts:
+            self.written += bytes(part)
 
 
 def frame(header, payload=b''):

@@ -40,8 +40,9 @@ class Memory:
         self.data = self.data[n:]
         return n
 
-    def write(self, data):
-        self.out += bytes(data)
+    def write(self, *parts):
+        for part in parts:
+            self.out += bytes(part)
 
 
 def replies(raw):

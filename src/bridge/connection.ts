@@ -8,7 +8,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { checkBridgeReply, type BridgeReply } from '../protocol/bridge';
 import { BridgeError, type BridgeExit } from './errors';
-import { encodeFrame, FrameDecoder, FramingError } from './framing';
+import { encodeFrameHead, FrameDecoder, FramingError } from './framing';
 import { LineTail, ServerProcess, type ServerProcesses } from './processes';
 
 export { BridgeError, type BridgeErrorCode, type BridgeExit } from './errors';
@@ -115,8 +115,13 @@ export class BridgeConnection {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
+      const head = encodeFrameHead({ ...header, id }, payload?.length ?? 0);
       this.pending.set(id, { resolve, reject });
-      this.output.write(encodeFrame({ ...header, id }, payload));
+      // Corked: header and payload leave in one gathered write, the payload not copied to join them.
+      this.output.cork();
+      this.output.write(head);
+      if (payload && payload.length > 0) this.output.write(payload);
+      this.output.uncork();
     });
   }
 

@@ -22,69 +22,110 @@ export class FramingError extends Error {
   }
 }
 
-export function encodeFrame(header: object, payload: Uint8Array = new Uint8Array(0)): Buffer {
+/**
+ * The prefix and header of a frame whose payload of `payloadBytes` follows. Writing the two
+ * (corked, so they leave in one gathered write) sends a frame without copying its payload.
+ */
+export function encodeFrameHead(header: object, payloadBytes: number): Buffer {
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   if (head.length > MAX_HEADER_BYTES) throw new FramingError(`frame header of ${head.length} bytes exceeds ${MAX_HEADER_BYTES}`);
-  if (payload.length > MAX_PAYLOAD_BYTES) throw new FramingError(`frame payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
-  const out = Buffer.allocUnsafe(PREFIX_BYTES + head.length + payload.length);
+  if (payloadBytes > MAX_PAYLOAD_BYTES) throw new FramingError(`frame payload of ${payloadBytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  const out = Buffer.allocUnsafe(PREFIX_BYTES + head.length);
   out.writeUInt32LE(head.length, 0);
-  out.writeUInt32LE(payload.length, 4);
+  out.writeUInt32LE(payloadBytes, 4);
   head.copy(out, PREFIX_BYTES);
-  out.set(payload, PREFIX_BYTES + head.length);
   return out;
+}
+
+/** A whole frame as one buffer. */
+export function encodeFrame(header: object, payload: Uint8Array = new Uint8Array(0)): Buffer {
+  return Buffer.concat([encodeFrameHead(header, payload.length), payload]);
 }
 
 /**
  * Incremental decoder. push() returns every frame completed by the chunk; bytes of an unfinished
- * frame are kept. A header past the size limit or one that is not JSON throws FramingError: the
- * stream cannot be trusted after that, so the caller closes it.
+ * frame are kept. Each payload is copied once, from the chunks straight into a buffer of its own
+ * (so it owns its memory, a chunk can be collected, and float64 values can be viewed in place: it
+ * starts at offset 0). A header past the size limit or one that is not JSON throws FramingError:
+ * the stream cannot be trusted after that, so the caller closes it.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Pieces of the current frame's prefix and header, until the header is complete. */
+  private head: Buffer[] = [];
+  private headBytes = 0;
+  /** Known once the prefix is in. */
+  private headerBytes = -1;
+  private payloadBytes = 0;
+  private header: unknown = null;
+  /** Allocated once the header is in; filled as chunks arrive. */
+  private payload: Buffer | null = null;
+  private filled = 0;
 
   push(chunk: Buffer): Frame[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
     const frames: Frame[] = [];
+    let at = 0;
     for (;;) {
-      if (this.buffered < PREFIX_BYTES) return frames;
-      const prefix = this.peek(PREFIX_BYTES);
-      const headerBytes = prefix.readUInt32LE(0);
-      const payloadBytes = prefix.readUInt32LE(4);
-      if (headerBytes > MAX_HEADER_BYTES) throw new FramingError(`frame header of ${headerBytes} bytes exceeds ${MAX_HEADER_BYTES}`);
-      if (payloadBytes > MAX_PAYLOAD_BYTES) throw new FramingError(`frame payload of ${payloadBytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
-      const total = PREFIX_BYTES + headerBytes + payloadBytes;
-      if (this.buffered < total) return frames;
-      const bytes = this.take(total);
-      let header: unknown;
-      try {
-        header = JSON.parse(bytes.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerBytes));
-      } catch (e) {
-        throw new FramingError(`frame header is not JSON: ${(e as Error).message}`);
+      if (this.payload === null) {
+        const need = PREFIX_BYTES + Math.max(this.headerBytes, 0) - this.headBytes;
+        const take = Math.min(need, chunk.length - at);
+        if (take > 0) {
+          this.head.push(chunk.subarray(at, at + take));
+          this.headBytes += take;
+          at += take;
+        }
+        if (take < need) return frames;
+        if (this.headerBytes < 0) {
+          this.readPrefix();
+          continue;
+        }
+        this.readHeader();
       }
-      // A copy, so the payload owns its memory and the chunk can be collected.
-      frames.push({ header, payload: Buffer.from(bytes.subarray(PREFIX_BYTES + headerBytes)) });
+      const payload = this.payload!;
+      const take = Math.min(payload.length - this.filled, chunk.length - at);
+      chunk.copy(payload, this.filled, at, at + take);
+      this.filled += take;
+      at += take;
+      if (this.filled < payload.length) return frames;
+      frames.push({ header: this.header, payload });
+      this.reset();
     }
   }
 
   /** Bytes held for a frame not yet complete. */
   get pending(): number {
-    return this.buffered;
+    return this.headBytes + this.filled;
   }
 
-  private peek(n: number): Buffer {
-    if (this.chunks[0].length < n) this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0].subarray(0, n);
+  private readPrefix(): void {
+    const prefix = Buffer.concat(this.head);
+    this.head = [prefix];
+    const headerBytes = prefix.readUInt32LE(0);
+    const payloadBytes = prefix.readUInt32LE(4);
+    if (headerBytes > MAX_HEADER_BYTES) throw new FramingError(`frame header of ${headerBytes} bytes exceeds ${MAX_HEADER_BYTES}`);
+    if (payloadBytes > MAX_PAYLOAD_BYTES) throw new FramingError(`frame payload of ${payloadBytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+    this.headerBytes = headerBytes;
+    this.payloadBytes = payloadBytes;
   }
 
-  private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-    this.chunks = all.length > n ? [all.subarray(n)] : [];
-    this.buffered -= n;
-    return all.subarray(0, n);
+  private readHeader(): void {
+    const bytes = Buffer.concat(this.head);
+    try {
+      this.header = JSON.parse(bytes.toString('utf8', PREFIX_BYTES));
+    } catch (e) {
+      throw new FramingError(`frame header is not JSON: ${(e as Error).message}`);
+    }
+    this.payload = this.payloadBytes > 0 ? Buffer.allocUnsafeSlow(this.payloadBytes) : Buffer.alloc(0);
+    this.filled = 0;
+  }
+
+  private reset(): void {
+    this.head = [];
+    this.headBytes = 0;
+    this.headerBytes = -1;
+    this.payloadBytes = 0;
+    this.header = null;
+    this.payload = null;
+    this.filled = 0;
   }
 }
 

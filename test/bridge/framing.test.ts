@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeVectors, encodeFrame, encodeVectors, FrameDecoder, FramingError, PREFIX_BYTES } from '../../src/bridge/framing';
+import { decodeVectors, encodeFrame, encodeFrameHead, encodeVectors, FrameDecoder, FramingError, PREFIX_BYTES } from '../../src/bridge/framing';
 import { MAX_HEADER_BYTES } from '../../src/protocol/bridge';
 
 const frames = [
@@ -76,4 +76,26 @@ test('vectors: an unaligned payload slice decodes; a size mismatch is an error',
   assert.deepEqual([...decodeVectors(vectors, shifted)[0]], [1.5, 2.5, 3.5]);
   assert.throws(() => decodeVectors({ ...vectors, count: 2 }, payload), /payload has 24 bytes/);
   assert.throws(() => encodeVectors([new Float64Array(2), new Float64Array(3)], 'float64'), /length 3/);
+});
+
+test('a payload spread over many chunks decodes into a buffer of its own, at offset 0, that later chunks do not touch', () => {
+  const values = Float64Array.from({ length: 100_000 }, (_, i) => Math.sin(i) * 1e3);
+  const { vectors, payload } = encodeVectors([values], 'float64');
+  const bytes = Buffer.concat([encodeFrame({ type: 'hvpValue', id: 7, vectors }, payload), encodeFrame({ type: 'done', id: 8 })]);
+  const d = new FrameDecoder();
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 65_536) chunks.push(Buffer.from(bytes.subarray(at, at + 65_536)));
+  const out = chunks.flatMap((c) => d.push(c));
+  assert.equal(d.pending, 0);
+  assert.deepEqual(out.map((f) => f.header), [{ type: 'hvpValue', id: 7, vectors }, { type: 'done', id: 8 }]);
+  const got = out[0].payload;
+  assert.equal(got.byteOffset, 0);
+  for (const c of chunks) c.fill(0);
+  assert.deepEqual(decodeVectors(vectors, got)[0], values);
+  assert.equal(out[1].payload.length, 0);
+});
+
+test('encodeFrameHead is encodeFrame without the payload', () => {
+  const payload = Uint8Array.from([1, 2, 3, 4, 5]);
+  assert.deepEqual(Buffer.concat([encodeFrameHead({ type: 'x', id: 1 }, payload.length), payload]), encodeFrame({ type: 'x', id: 1 }, payload));
 });
