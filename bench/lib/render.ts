@@ -23,6 +23,7 @@ export function table(head: string[], rows: (string | number | null)[][]): strin
 
 const ms = (x: number | null) => (x === null ? null : x >= 100 ? `${Math.round(x)} ms` : `${x.toPrecision(3)} ms`);
 const thousands = (n: number) => n.toLocaleString('en-US');
+const mb = (x: number | null) => (x === null ? null : `${x} MB`);
 
 interface HvpRow {
   model: string;
@@ -88,26 +89,31 @@ function renderDistributed(r: BenchResults<DistributedBenchRow>): string {
 }
 
 function renderBridge(r: BenchResults<BridgeBenchRow>): string {
-  const hvp = r.results.filter((x): x is Extract<BridgeBenchRow, { kind: 'hvp' }> => x.kind === 'hvp');
-  const spectrum = r.results.filter((x): x is Extract<BridgeBenchRow, { kind: 'spectrum' }> => x.kind === 'spectrum');
+  const of = <K extends BridgeBenchRow['kind']>(kind: K) => r.results.filter((x): x is Extract<BridgeBenchRow, { kind: K }> => x.kind === kind);
   const yes = (b: boolean) => (b ? 'yes' : '**no**');
-  return [
+  const engine = (e: string) => (e === 'bridge' ? 'PyTorch through the bridge' : `TF.js (${e.replace('tfjs-', '')})`);
+  const spectrum = [
+    ...of('spectrum').map((x) => [
+      engine(x.engine), x.model, thousands(x.params), String(x.tolerance), ms(x.totalMs), x.hvps, ms(x.totalMs / x.hvps),
+      x.lambdaMax.toPrecision(5), x.lambdaMin.toPrecision(5), `${yes(x.converged.max)}, ${yes(x.converged.min)}`, mb(x.clientPeakRssMb), mb(x.serverPeakRssMb),
+    ]),
+    ...of('spectrum-failed').map((x) => [engine(x.engine), x.model, thousands(x.params), null, `could not run: ${x.reason}`, null, null, null, null, null, null, null]),
+  ];
+  const lines = [
     table(
-      ['model', 'rows', 'params', 'H·v through the bridge', 'H·v in-process (Python)', 'bridge / in-process'],
-      hvp.map((x) => [x.model, thousands(x.rows), thousands(x.params), ms(x.bridgeMs), ms(x.inProcessMs), `${x.ratio.toFixed(2)}×`]),
+      ['model', 'rows', 'params', 'H·v through the bridge', 'H·v in-process (Python)', 'bridge / in-process', 'the bridge adds', 'echo of the bytes alone'],
+      of('hvp').map((x) => [x.model, thousands(x.rows), thousands(x.params), ms(x.bridgeMs), ms(x.inProcessMs), `${x.ratio.toFixed(2)}×`, ms(x.overheadMs), ms(x.echoMs)]),
     ),
     '',
-    table(
-      ['model', 'rows', 'params', 'both ends to', 'time', 'HVPs', 'λ_max', 'λ_min', 'converged (max, min)', 'server start'],
-      spectrum.map((x) => [
-        x.model, thousands(x.rows), thousands(x.params), String(x.tolerance), ms(x.totalMs), x.hvps,
-        x.lambdaMax.toPrecision(4), x.lambdaMin.toPrecision(4), `${yes(x.converged.max)}, ${yes(x.converged.min)}`, ms(x.startMs),
-      ]),
-    ),
-    '',
-    provenance(r),
-    '',
-  ].join('\n');
+    table(['engine', 'model', 'params', 'both ends to', 'time', 'HVPs', 'per HVP', 'λ_max', 'λ_min', 'converged (max, min)', 'peak memory: Node', 'Python'], spectrum),
+  ];
+  for (const a of of('agreement')) {
+    lines.push(
+      '',
+      `Both engines start from the same ${thousands(of('spectrum')[0].rows)} rows and weights, so they diagonalise the same Hessian: their λ_max differ by ${a.lambdaMaxRelDiff.toPrecision(2)} and their λ_min by ${a.lambdaMinRelDiff.toPrecision(2)} relative.`,
+    );
+  }
+  return `${lines.join('\n')}\n\n${provenance(r)}\n`;
 }
 
 function renderHyper(r: BenchResults<HyperBenchRow>): string {

@@ -1,14 +1,17 @@
 """The in-process peer of bench/bridge.ts: the bridge's own engine (neumann_lens.engine.LocalEngine,
-the code a bridge HVP runs) called directly in Python on the same problem, so the difference to a
-bridge HVP is the transport alone (framing, pipes, encoding). Same protocol as the bridge child: a
-first HVP builds the double-backward graph at w, then the median of --reps HVPs at that w.
+the code a bridge H·v runs) called directly in Python on the same problem, so the difference to a
+bridge H·v is the transport alone (framing, pipes, encoding). It waits on stdin so the benchmark
+can alternate H·v by H·v between it and a bridge server over the same problem: each line `K` asks
+for one H·v with v = sin(0.37 i + K) (the bridge child's vector; float64, then cast as the wire
+does) and is answered with one JSON line `{"ms": …}`, the time of engine.hvp alone. The first
+line it prints is `{"params": n}` once the problem is loaded.
 
-  PYTHONPATH=python /usr/bin/python3 bench/peer/inprocess_hvp.py --problem bench/peer/mlp_problem.py --reps 5
+  PYTHONPATH=python /usr/bin/python3 bench/peer/inprocess_hvp.py --problem bench/peer/mlp_problem.py
 """
 import argparse
 import json
 import math
-import statistics
+import sys
 import time
 
 import torch
@@ -20,27 +23,20 @@ from neumann_lens.problem import load_problem
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--problem', required=True)
-    ap.add_argument('--reps', type=int, default=5)
     args = ap.parse_args()
     dtype = torch.float32
     engine = LocalEngine(load_problem(args.problem, dtype, torch.device('cpu')), dtype, torch.device('cpu'))
     n = engine.count
-    # The same vectors as the bridge child: sin(0.37 i + k), in float64 then cast, as the wire does.
     idx = torch.arange(n, dtype=torch.float64)
-
-    def vector(k):
-        return torch.sin(idx * 0.37 + k).to(dtype)[None, :]
-
-    t = time.perf_counter()
-    engine.hvp(vector(0))
-    first = (time.perf_counter() - t) * 1000
-    times = []
-    for k in range(1, args.reps + 1):
+    print(json.dumps({'params': n}), flush=True)
+    for line in sys.stdin:
+        v = torch.sin(idx * 0.37 + float(line)).to(dtype)[None, :]
         t = time.perf_counter()
-        out = engine.hvp(vector(k))
-        times.append((time.perf_counter() - t) * 1000)
-        assert math.isfinite(float(out.sum()))
-    print(json.dumps({'params': n, 'firstHvpMs': first, 'hvpMs': statistics.median(times), 'hvps': times}))
+        out = engine.hvp(v)
+        ms = (time.perf_counter() - t) * 1000
+        if not math.isfinite(float(out.sum())):
+            raise SystemExit('H·v is not finite')
+        print(json.dumps({'ms': ms}), flush=True)
 
 
 if __name__ == '__main__':
