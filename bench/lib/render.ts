@@ -94,7 +94,7 @@ function renderBridge(r: BenchResults<BridgeBenchRow>): string {
   const engine = (e: string) => (e === 'bridge' ? 'PyTorch through the bridge' : `TF.js (${e.replace('tfjs-', '')})`);
   const spectrum = [
     ...of('spectrum').map((x) => [
-      engine(x.engine), x.model, thousands(x.params), String(x.tolerance), ms(x.totalMs), x.hvps, ms(x.totalMs / x.hvps),
+      engine(x.engine), x.model, thousands(x.params), String(x.tolerance), `${(x.totalMs / 1000).toFixed(1)} s`, x.hvps, ms(x.totalMs / x.hvps),
       x.lambdaMax.toPrecision(5), x.lambdaMin.toPrecision(5), `${yes(x.converged.max)}, ${yes(x.converged.min)}`, mb(x.clientPeakRssMb), mb(x.serverPeakRssMb),
     ]),
     ...of('spectrum-failed').map((x) => [engine(x.engine), x.model, thousands(x.params), null, `could not run: ${x.reason}`, null, null, null, null, null, null, null]),
